@@ -1,0 +1,134 @@
+"""The one shape every reader produces: a `Document` of blocks, each with a source location.
+
+`Document.text` is the normalised text of all blocks joined by "\\n"; `Block.start` points into it.
+Each block also keeps a compact `source_map` (offset within the block → Location) so that any span of
+`Document.text` can be traced back to the original line, paragraph, page or cell even after lines were
+joined or characters rewritten by normalisation.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+BlockKind = Literal["paragraph", "heading", "table"]
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    page: int | None = None  # 1-based PDF page
+    paragraph: int | None = None  # 1-based paragraph/block number (docx) or line number (txt)
+    sheet: str | None = None
+    cell: str | None = None  # "B12"
+    table: int | None = None  # 1-based table number
+    row: int | None = None  # 1-based
+    col: int | None = None  # 1-based
+    line: int | None = None  # 1-based line (txt: same as paragraph; pdf: line within the page)
+
+    def describe(self) -> str:
+        """A short Chinese description, e.g. "第3页 第12行", "工作表“指标” B12", "第5行"."""
+        if self.sheet is not None:
+            return f"工作表“{self.sheet}” {self.cell}" if self.cell else f"工作表“{self.sheet}”"
+        parts: list[str] = []
+        if self.page is not None:
+            parts.append(f"第{self.page}页")
+        if self.table is not None:
+            parts.append(f"第{self.table}个表格")
+            if self.row is not None:
+                parts.append(f"第{self.row}行" + (f"第{self.col}列" if self.col is not None else ""))
+            if self.line is not None:
+                parts.append(f"（原文第{self.line}行）")
+            elif self.paragraph is not None and self.page is None:
+                parts.append(f"（第{self.paragraph}段）")
+        elif self.line is not None:
+            parts.append(f"第{self.line}行")
+        elif self.paragraph is not None:
+            parts.append(f"第{self.paragraph}段")
+        return " ".join(parts) if parts else self.file
+
+
+@dataclass
+class Block:
+    kind: BlockKind
+    text: str  # normalised text; tables: cells joined by "\t", rows by "\n"
+    location: Location
+    rows: list[list[str]] | None = None  # tables only; merged cells repeated in every grid position
+    level: int | None = None  # heading level when known
+    start: int = 0  # offset of this block's text in Document.text
+    # (offset within `text`, location) breakpoints, sorted by offset; empty means `location` throughout.
+    source_map: list[tuple[int, Location]] = field(default_factory=list, repr=False)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    def location_at(self, rel: int) -> Location:
+        """Location of the character at `rel` (offset within this block's text)."""
+        if not self.source_map:
+            return self.location
+        keys = [k for k, _ in self.source_map]
+        i = bisect.bisect_right(keys, rel) - 1
+        return self.source_map[max(i, 0)][1]
+
+
+@dataclass
+class Document:
+    path: str
+    format: str  # "txt" | "docx" | "pdf" | "xlsx" | "xls"
+    blocks: list[Block]
+    text: str  # all block texts joined by "\n" (block.start points into it)
+    warnings: list[str] = field(default_factory=list)  # Chinese
+
+    def __post_init__(self) -> None:
+        self._starts = [b.start for b in self.blocks]
+
+    def block_index_at(self, offset: int) -> int:
+        if not self.blocks:
+            raise IndexError("空文档没有内容块")
+        if len(self._starts) != len(self.blocks):  # blocks were replaced after construction
+            self._starts = [b.start for b in self.blocks]
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return min(max(i, 0), len(self.blocks) - 1)
+
+    def block_at(self, offset: int) -> Block:
+        """The block containing `offset` (a separator "\\n" belongs to the block before it)."""
+        return self.blocks[self.block_index_at(offset)]
+
+    def locate(self, start: int, end: int | None = None) -> Location:
+        """Location of the span's first character; for a table, the row/col (and cell) of that character."""
+        if not self.blocks:
+            return Location(self.path)
+        block = self.block_at(start)
+        rel = min(max(start - block.start, 0), max(len(block.text) - 1, 0))
+        return block.location_at(rel)
+
+    def quote(self, start: int, end: int, context: int = 0) -> str:
+        """The text of a span, with `context` characters either side (marked with …), on one line."""
+        start = max(0, start)
+        end = min(len(self.text), max(end, start))
+        a = max(0, start - context)
+        b = min(len(self.text), end + context)
+        s = self.text[a:b]
+        if a > 0:
+            s = "…" + s
+        if b < len(self.text):
+            s = s + "…"
+        return s.replace("\t", " ").replace("\n", " ") if context else s
+
+    def tables(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind == "table"]
+
+
+def assemble(path: str, fmt: str, blocks: list[Block], warnings: list[str] | None = None) -> Document:
+    """Build a Document from blocks, setting each block's start and joining the text."""
+    pieces: list[str] = []
+    pos = 0
+    out: list[Block] = []
+    for b in blocks:
+        b = replace(b, start=pos)
+        out.append(b)
+        pieces.append(b.text)
+        pos += len(b.text) + 1
+    return Document(path=path, format=fmt, blocks=out, text="\n".join(pieces), warnings=list(warnings or []))
