@@ -23,8 +23,10 @@ def main() -> None:
         app()
     except JixiaoError as exc:
         from rich.console import Console
+        from rich.text import Text
 
-        Console(stderr=True).print(f"[bold red]错误[/]：{exc}", highlight=False, markup=True)
+        # The message is user data (file names, quoted cells): never interpret it as markup.
+        Console(stderr=True).print(Text("错误：", style="bold red") + Text(str(exc)), highlight=False)
         sys.exit(2)
 
 

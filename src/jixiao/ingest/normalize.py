@@ -1,0 +1,565 @@
+"""Text normalisation shared by every reader.
+
+Pure functions on strings, plus `MText` — a string with a per-character origin index — so that every
+rewrite (full-width → ASCII, LaTeX fragments, joined lines) keeps track of where each character came
+from. Readers turn origins into `Location`s when they build blocks.
+
+Main entry points:
+- `normalize_line(s)` / `normalize_mline(mt)`: character-level clean-up of one line.
+- `lines_to_blocks(lines)`: lines (with origins) → paragraph / heading / tab-table block specs, joining
+  hard-wrapped lines and numbers broken from their units, and rebuilding tab-flattened tables.
+- `normalize_text(s)`: the whole pipeline on a plain string (for tests and callers without origins).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------- mapped text
+
+
+@dataclass
+class MText:
+    """A string with the origin (an int chosen by the reader) of every character."""
+
+    text: str
+    origin: list[int]
+
+    @classmethod
+    def of(cls, text: str, origin: int) -> MText:
+        return cls(text, [origin] * len(text))
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __getitem__(self, sl: slice) -> MText:
+        return MText(self.text[sl], self.origin[sl])
+
+    def __add__(self, other: MText) -> MText:
+        return MText(self.text + other.text, self.origin + other.origin)
+
+    def strip(self) -> MText:
+        a, b = 0, len(self.text)
+        while a < b and self.text[a].isspace():
+            a += 1
+        while b > a and self.text[b - 1].isspace():
+            b -= 1
+        return self[a:b]
+
+    def sub(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str] | str) -> MText:
+        """Like re.sub, keeping origins: equal-length replacements map char by char, others spread."""
+        out: list[str] = []
+        org: list[int] = []
+        pos = 0
+        for m in pattern.finditer(self.text):
+            out.append(self.text[pos : m.start()])
+            org.extend(self.origin[pos : m.start()])
+            new = m.expand(repl) if isinstance(repl, str) else repl(m)
+            n_old = m.end() - m.start()
+            base = self.origin[m.start() : m.end()] or [self.origin[m.start() - 1] if m.start() else 0]
+            out.append(new)
+            org.extend(base[min(i, len(base) - 1)] if n_old else base[0] for i in range(len(new)))
+            pos = m.end()
+        if not out:
+            return self
+        out.append(self.text[pos:])
+        org.extend(self.origin[pos:])
+        return MText("".join(out), org)
+
+    def translate(self, table: dict[int, str]) -> MText:
+        """str.translate for 1:1 character maps (origins unchanged)."""
+        return MText(self.text.translate(table), self.origin)
+
+
+def mjoin(parts: Iterable[MText], sep: str = "") -> MText:
+    text: list[str] = []
+    org: list[int] = []
+    first = True
+    for p in parts:
+        if not first and sep:
+            text.append(sep)
+            org.extend([p.origin[0] if p.origin else (org[-1] if org else 0)] * len(sep))
+        first = False
+        text.append(p.text)
+        org.extend(p.origin)
+    return MText("".join(text), org)
+
+
+# --------------------------------------------------------------------------- characters
+
+_FW_TABLE: dict[int, str] = {}
+for _c in range(0xFF10, 0xFF1A):  # ０-９
+    _FW_TABLE[_c] = chr(_c - 0xFEE0)
+for _c in list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B)):  # Ａ-Ｚ ａ-ｚ
+    _FW_TABLE[_c] = chr(_c - 0xFEE0)
+_FW_TABLE.update(
+    {
+        0xFF05: "%",  # ％ is only ever a percent sign
+        0x00A0: " ",
+        0x3000: " ",  # ideographic space: layout, not content
+        0x2002: " ",
+        0x2003: " ",
+        0x2009: " ",
+        0x202F: " ",
+        0x00AD: "",
+        0x200B: "",
+        0x200C: "",
+        0x200D: "",
+        0x2060: "",
+        0xFEFF: "",
+        0xFFFE: "",
+        0x000B: "\n",
+        0x000C: "\n",
+        0x00B7: "·",
+    }
+)
+# Characters that are deletions have to go through `sub`, not translate (which needs 1:1 to keep origins).
+_DELETE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffe]")
+_FW_1TO1 = {k: v for k, v in _FW_TABLE.items() if len(v) == 1 and v != "\n"}
+
+_FW_DOT_RE = re.compile(r"(?<=\d)．(?=\d)|(?<=\d)．")  # ．after a digit is a decimal point / list dot
+_FW_SIGN_RE = re.compile(r"[＋－](?=\d)")
+_BOOKMARK_RE = re.compile(r"\[(?:bookmark|anchor|image|_?GoBack)[^\]\n]{0,200}\]", re.I)
+_DIGIT_GROUP_RE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?:\.\d+)?(?![\d])")
+_TRAIL_SPACE_RE = re.compile(r"[ \r]+$")
+_MATH_RE = re.compile(r"\$([^$\n]{1,200})\$")
+_LATEX_CMDS = {
+    "geq": "≥",
+    "ge": "≥",
+    "geqslant": "≥",
+    "leq": "≤",
+    "le": "≤",
+    "leqslant": "≤",
+    "times": "×",
+    "div": "÷",
+    "pm": "±",
+    "neq": "≠",
+    "ne": "≠",
+    "approx": "≈",
+    "cdot": "·",
+    "sim": "~",
+    "%": "%",
+    "left": "",
+    "right": "",
+    ",": "",
+    ";": "",
+    "quad": "",
+    "qquad": "",
+    "mathrm": "",
+    "text": "",
+    "textrm": "",
+    "mathbf": "",
+}
+_LATEX_CMD_RE = re.compile(r"\\([A-Za-z]+|[%,;])")
+
+
+def _latex_to_text(m: re.Match[str]) -> str:
+    body = m.group(1)
+    if "\\" not in body and not re.search(r"[\d=<>^_{}]", body):
+        return m.group(0)  # a literal dollar sign pair, not math
+
+    def cmd(mm: re.Match[str]) -> str:
+        name = mm.group(1)
+        return _LATEX_CMDS.get(name, name if len(name) > 1 else "")
+
+    s = _LATEX_CMD_RE.sub(cmd, body)
+    s = s.replace("{", "").replace("}", "").replace("\\", "")
+    return re.sub(r"\s+", "", s)
+
+
+_MATH_TRAIL_RE = re.compile(r"(?<=[\d%])\s+(?=[\u4e00-\u9fff])")
+
+
+def _fix_math(mt: MText) -> MText:
+    if "$" not in mt.text:
+        return mt
+    out: list[MText] = []
+    pos = 0
+    for m in _MATH_RE.finditer(mt.text):
+        out.append(mt[pos : m.start()])
+        new = mt[m.start() : m.end()].sub(_MATH_RE, _latex_to_text)
+        out.append(new)
+        pos = m.end()
+        # "$\geq 250$ 人" → "≥250人": the space was only there to end the LaTeX fragment
+        if new.text != m.group(0):
+            rest = mt.text[pos:]
+            sp = len(rest) - len(rest.lstrip(" "))
+            if sp and rest[sp : sp + 1] and "\u4e00" <= rest[sp] <= "\u9fff" and re.search(r"[\d%]$", new.text):
+                pos += sp
+    out.append(mt[pos:])
+    return mjoin(out)
+
+
+def normalize_mline(mt: MText) -> MText:
+    """Character-level normalisation of one line, keeping origins."""
+    mt = mt.sub(_DELETE_RE, "")
+    mt = mt.translate(_FW_1TO1)
+    mt = mt.sub(_FW_DOT_RE, ".")
+    mt = mt.sub(_FW_SIGN_RE, lambda m: "+" if m.group(0) == "＋" else "-")
+    mt = mt.sub(_BOOKMARK_RE, "")
+    mt = _fix_math(mt)
+    mt = mt.sub(_DIGIT_GROUP_RE, lambda m: m.group(0).replace(" ", ""))
+    mt = mt.sub(_TRAIL_SPACE_RE, "")  # not tabs: trailing empty cells count
+    return mt
+
+
+def normalize_line(s: str) -> str:
+    """Character-level normalisation of one line (full-width digits, LaTeX bits, digit groups…)."""
+    return normalize_mline(MText.of(s, 0)).text
+
+
+# --------------------------------------------------------------------------- numbering / headings
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = "[一二三四五六七八九十零〇两百]+"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# (style, regex); style names are stable identifiers used by the outline.
+NUMBERING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("part", re.compile(rf"^第({_CN_NUM}|\d+)(部分|章|篇)\s*")),
+    ("cn", re.compile(rf"^({_CN_NUM})\s*[、.．]\s*")),
+    ("paren_cn", re.compile(rf"^[（(]\s*({_CN_NUM})\s*[)）]\s*")),
+    ("arabic", re.compile(r"^(\d{1,2})\s*(?:[、．]|\.(?!\d))\s*")),
+    ("paren_arabic", re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*")),
+    ("arabic_paren", re.compile(r"^(\d{1,2})[)）]\s*")),
+    ("circled", re.compile(rf"^([{_CIRCLED}])\s*")),
+]
+
+
+def cn_to_int(s: str) -> int | None:
+    """Small Chinese numerals (一 … 九十九, 一百) and circled digits to int."""
+    if s.isdigit():
+        return int(s)
+    if len(s) == 1 and s in _CIRCLED:
+        return _CIRCLED.index(s) + 1
+    if s == "一百":
+        return 100
+    if "十" in s:
+        a, _, b = s.partition("十")
+        tens = _CN_DIGITS.get(a, 1) if a else 1
+        ones = _CN_DIGITS.get(b, 0) if b else 0
+        if (a and a not in _CN_DIGITS) or (b and b not in _CN_DIGITS):
+            return None
+        return tens * 10 + ones
+    if len(s) == 1 and s in _CN_DIGITS:
+        return _CN_DIGITS[s]
+    return None
+
+
+@dataclass(frozen=True)
+class Numbering:
+    style: str
+    number: str  # the numbering as written, e.g. "（一）"
+    value: int
+    rest_start: int  # offset where the title text starts
+
+
+def numbering(text: str) -> Numbering | None:
+    """Outline numbering at the start of `text` (一、 / （一） / 1. 1、 / （1） / ① / 第一部分)."""
+    t = text.lstrip()
+    off = len(text) - len(t)
+    for style, rx in NUMBERING_PATTERNS:
+        m = rx.match(t)
+        if not m:
+            continue
+        v = cn_to_int(m.group(1))
+        if v is None or v == 0:
+            continue
+        rest = t[m.end() :]
+        if not rest or rest[0] in "，。；：,;%":
+            continue  # "1、" alone or "2.5%"-like
+        if style == "cn" and m.group(0).rstrip()[-1] in ".．" and len(m.group(1)) > 2:
+            continue
+        return Numbering(style, m.group(0).strip(), v, off + m.end())
+    return None
+
+
+_SENT_END = "。！？!?；;"
+
+
+def looks_like_heading(text: str) -> bool:
+    """A short line that names a section, not a sentence (tolerates one trailing 。/：)."""
+    t = text.strip()
+    n = numbering(t)
+    body = t[n.rest_start - (len(text) - len(text.lstrip())) :] if n else t
+    body = body.strip()
+    if not body or len(body) > 40:
+        return False
+    if body[-1] in "。.：:" and len(body) > 1:
+        core = body[:-1]
+        if body[-1] in "。." and ("，" in core or "," in core):
+            return False  # "…，…。" is a sentence
+    else:
+        core = body
+    if any(c in core for c in _SENT_END):
+        return False
+    return core.count("，") <= 1
+
+
+# --------------------------------------------------------------------------- lines → blocks
+
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
+_PAGE_NO_RES = [
+    re.compile(r"^[-—–－_~·\s]*\d{1,4}[-—–－_~·\s]*$"),  # "3", "- 3 -", "— 3 —"
+    re.compile(r"^第\s*\d{1,4}\s*页(\s*[/，,]?\s*共\s*\d{1,4}\s*页)?$"),
+    re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),
+    re.compile(r"^(page|Page|PAGE)\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$"),
+]
+
+
+def is_page_number(line: str, *, bare_digits: bool = True) -> bool:
+    """Lone page-number furniture: "- 3 -", "第 3 页", "第3页 共10页", "3/10", and (optionally) "3"."""
+    t = line.strip()
+    if not t:
+        return False
+    if not bare_digits and t.isdigit():
+        return False
+    return any(rx.match(t) for rx in _PAGE_NO_RES)
+
+
+def display_width(s: str) -> int:
+    # ambiguous-width characters (“”、…) are full-width in Chinese typesetting
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in s)
+
+
+_ORDINAL_START_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]+[，,、是])")
+_NO_PARA_END = set("，、（(《“‘—-：:")
+_CONT_START = set("，。、；：）)》”’%！？,.;:")
+_NUM_TAIL_RE = re.compile(r"\d(?:[\d.,]*\d)?\s*(?:万|亿|千|百)?$")
+_UNIT_HEAD_RE = re.compile(r"^(?:万元|亿元|元|万|亿|%|‰|人次|人|户|个|次|名|家|项|件|分|元/|倍)")
+
+
+def _is_cjk(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """If the text is hard-wrapped at a fixed width, that width (display columns); else None.
+
+    Hard-wrapped text (PDF → text) has many lines whose width sits in a narrow band just under the
+    page width; one-paragraph-per-line text has widths spread widely.
+    """
+    widths = [display_width(s.strip()) for s in lines if s.strip() and "\t" not in s]
+    widths = [w for w in widths if w >= 20]
+    if len(widths) < 8:
+        return None
+    hist = Counter(w // 4 for w in widths)
+    best = max(hist, key=lambda k: (hist[k] + hist.get(k - 1, 0) + hist.get(k + 1, 0), k))
+    band = hist[best] + hist.get(best - 1, 0) + hist.get(best + 1, 0)
+    # the band must hold many lines and be the long end of the distribution
+    if band / len(widths) < 0.3:
+        return None
+    longer = sum(1 for w in widths if w > (best + 2) * 4)
+    if longer / len(widths) > 0.15:
+        return None
+    widths.sort()
+    return widths[int(len(widths) * 0.75)]
+
+
+@dataclass
+class BlockSpec:
+    """What `lines_to_blocks` returns: a block before it gets a Location."""
+
+    kind: str  # "paragraph" | "heading" | "table"
+    text: MText
+    level: int | None = None
+    rows: list[list[MText]] | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _tab_count(s: str) -> int:
+    return s.count("\t")
+
+
+def _join_pair(a: MText, b: MText) -> MText:
+    # Chinese text joins with nothing; two Latin words need their space back.
+    if a.text and b.text and a.text[-1].isascii() and a.text[-1].isalpha() and b.text[0].isascii() and b.text[0].isalpha():
+        return mjoin([a, b], " ")
+    if a.text.endswith(" ") or b.text.startswith(" "):
+        return mjoin([a.strip(), b.strip()], " ") if _NUM_TAIL_RE.search(a.text.rstrip()) else a + b
+    return a + b
+
+
+def should_join(a: str, b: str, width: int | None) -> bool:
+    """Does line `b` continue the paragraph that line `a` ends? (a, b already normalised, stripped)"""
+    if not a or not b or "\t" in a or "\t" in b:
+        return False
+    if _MD_HEADING_RE.match(b) or is_page_number(b, bare_digits=False):
+        return False
+    # a number at the end of a line and its unit on the next one
+    if _NUM_TAIL_RE.search(a) and _UNIT_HEAD_RE.match(b):
+        return True
+    if b[0] in _CONT_START:
+        return True
+    if numbering(b) is not None:
+        return False
+    wa = display_width(a)
+    last = a[-1]
+    # "一是…/二是…" opens a new point unless the line before stopped mid-clause
+    if _ORDINAL_START_RE.match(b) and last not in _NO_PARA_END and last not in "；;":
+        return False
+    if width is not None:
+        # hard-wrapped: a full line continues unless it ends a sentence
+        if wa >= width - 8 and last not in "。！？!?":
+            return True
+        if numbering(a) is not None and looks_like_heading(a):
+            return False
+        return last in _NO_PARA_END and wa >= width * 0.6
+    # one paragraph per line: only a long line cut mid-sentence (page break) continues
+    if numbering(a) is not None and looks_like_heading(a):
+        return False
+    return wa >= 50 and (last in _NO_PARA_END or _is_cjk(last) or last.isalnum())
+
+
+def _split_cells(line: MText) -> list[MText]:
+    cells: list[MText] = []
+    pos = 0
+    for i, ch in enumerate(line.text):
+        if ch == "\t":
+            cells.append(line[pos:i].strip())
+            pos = i + 1
+    cells.append(line[pos:].strip())
+    return cells
+
+
+def _table_from_lines(seg: list[MText]) -> list[list[MText]]:
+    """Rows of a tab-flattened table; a row whose cell wrapped onto following lines is rejoined."""
+    counts = [_tab_count(s.text) for s in seg]
+    k = Counter(counts).most_common(1)[0][0]
+    rows: list[MText] = []
+    i = 0
+    while i < len(seg):
+        cur = seg[i]
+        n = counts[i]
+        j = i + 1
+        # merge following lines while the row has fewer cells than the table and they fit
+        while n < k and j < len(seg) and n + counts[j] <= k:
+            cur = mjoin([cur, seg[j]], " ")
+            n += counts[j]
+            j += 1
+        rows.append(cur)
+        i = j
+    cells = [_split_cells(r) for r in rows]
+    width = max(len(c) for c in cells)
+    for c in cells:
+        while len(c) < width:
+            c.append(MText("", []))
+    return cells
+
+
+def _table_text(rows: list[list[MText]]) -> MText:
+    return mjoin((mjoin(r, "\t") for r in rows), "\n")
+
+
+def lines_to_blocks(
+    lines: list[MText],
+    *,
+    tables: bool = True,
+    width: int | None | bool = True,
+) -> list[BlockSpec]:
+    """Normalised lines (blank lines included) → block specs.
+
+    - tab-separated runs (blank lines inside allowed) become table blocks, one per run of equal
+      column count;
+    - hard-wrapped lines are joined into paragraphs, numbers rejoined with units;
+    - markdown "#" lines and short numbered lines become headings.
+    `width=True` detects the wrap width; pass None to force one-paragraph-per-line behaviour.
+    """
+    norm = [normalize_mline(ln) for ln in lines]
+    norm = [m if "\t" in m.text else m.strip() for m in norm]
+    if width is True:
+        width = wrap_width([m.text for m in norm])
+    wrap = width if isinstance(width, int) and not isinstance(width, bool) else None
+    out: list[BlockSpec] = []
+    i = 0
+    n = len(norm)
+    cur: MText | None = None
+    last = ""
+
+    def flush() -> None:
+        nonlocal cur
+        if cur is not None and cur.text.strip():
+            t = cur.strip()
+            kind = "heading" if numbering(t.text) and looks_like_heading(t.text) else "paragraph"
+            out.append(BlockSpec(kind, t))
+        cur = None
+
+    while i < n:
+        line = norm[i]
+        s = line.text
+        if tables and s.count("\t") >= 1 and s.strip("\t ").strip():
+            # collect a run of tab lines; blank lines and short tab-less continuation lines inside allowed
+            flush()
+            segs: list[list[MText]] = [[]]
+            j = i
+            while j < n:
+                t = norm[j].text
+                if "\t" in t:
+                    segs[-1].append(norm[j])
+                    j += 1
+                elif not t.strip():
+                    # blank: the table goes on only if a tab line follows soon
+                    k2 = j
+                    while k2 < n and not norm[k2].text.strip():
+                        k2 += 1
+                    if k2 < n and "\t" in norm[k2].text:
+                        segs.append([])
+                        j = k2
+                    else:
+                        break
+                elif segs[-1] and j + 1 < n and "\t" in norm[j + 1].text and display_width(t) <= 80:
+                    segs[-1].append(norm[j])  # a wrapped cell tail without tabs
+                    j += 1
+                else:
+                    break
+            segs = [sg for sg in segs if sg]
+            # one table per run of segments with the same column count
+            groups: list[list[MText]] = []
+            last_k = None
+            for sg in segs:
+                k = Counter(_tab_count(x.text) for x in sg).most_common(1)[0][0]
+                if groups and k == last_k:
+                    groups[-1].extend(sg)
+                else:
+                    groups.append(list(sg))
+                last_k = k
+            for g in groups:
+                if len(g) == 1 and _tab_count(g[0].text) == 1 and len(g[0].text) < 6:
+                    out.append(BlockSpec("paragraph", g[0].strip()))
+                    continue
+                rows = _table_from_lines(g)
+                out.append(BlockSpec("table", _table_text(rows), rows=rows))
+            i = j
+            continue
+        if not s:
+            i += 1
+            continue
+        md = _MD_HEADING_RE.match(s)
+        if md:
+            flush()
+            title = line[len(s) - len(md.group(2)) :].strip()
+            out.append(BlockSpec("heading", title, level=len(md.group(1))))
+            i += 1
+            continue
+        if cur is None:
+            cur = line
+        elif should_join(last, s, wrap):
+            cur = _join_pair(cur, line)
+        else:
+            flush()
+            cur = line
+        last = s  # joining is decided line by line, on the previous physical line
+        i += 1
+    flush()
+    return out
+
+
+def normalize_text(text: str) -> str:
+    """The whole pipeline on a plain string: blocks joined by "\\n" (tables as tab text)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    specs = lines_to_blocks([MText.of(s, i) for i, s in enumerate(lines)])
+    return "\n".join(sp.text.text for sp in specs)
