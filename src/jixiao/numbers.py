@@ -17,6 +17,8 @@ Decisions (where real documents are ambiguous):
   "〔2020〕24号" are not reported by :func:`find_quantities` at all.
 * 大写 amounts ("壹拾万元整", "人民币…元陆角柒分") are read as a whole number of 元; lowercase
   Chinese numerals take the longest unit suffix ("三万元" → 3 万元).
+* Chinese digits without place words read digit by digit: "二〇二一" is 2021 (so "一二" is 12).
+  Colloquial "一百五" is 150 and "两万五" 25000; "一百零五" is 105.
 * Full-width "，" becomes a thousands separator only between full-width digits ("１，２３４"); after
   ASCII digits it is a list separator ("100，200") and stays.
 """
@@ -60,14 +62,16 @@ _AMOUNT_EXP: dict[str, int] = {"元": 0, "千元": 3, "万元": 4, "亿元": 8}
 
 PERCENT_UNITS: tuple[str, ...] = ("%", "‰")
 
+# fmt: off
 _PER_DENOMINATORS = ("人", "人次", "月", "户", "年", "次", "天", "日", "小时", "平方米", "亩", "人/月", "人·月")
 _BASE_COUNT_UNITS = (
     "人次", "人", "户次", "户", "例", "个月", "个百分点", "百分点", "个", "场次", "场", "期", "名", "家",
     "项次", "项", "次", "台", "件", "所", "小时", "分钟", "天", "日", "月", "年", "周", "节", "篇", "份",
     "批", "辆", "套", "月/人", "人/月", "人/次", "课时", "学时", "平方米", "平米", "公里", "千米", "米",
     "吨", "公斤", "千克", "亩", "册", "本", "张", "条", "支", "座", "间", "处", "栋", "只", "位", "岁",
-    "种", "类", "门", "班", "组", "床", "分",
+    "种", "类", "门", "班", "组", "床", "分", "个工作日", "工作日", "周岁", "届", "轮", "季度",
 )
+# fmt: on
 # Longest first, so "人次" wins over "人" and "元/人" over "元".
 COUNT_UNITS: tuple[str, ...] = tuple(
     sorted(
@@ -88,6 +92,8 @@ _FW_TABLE = {0xFF10 + i: ord("0") + i for i in range(10)}
 _FW_TABLE.update({0xFF21 + i: ord("A") + i for i in range(26)})
 _FW_TABLE.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FW_TABLE.update({ord("％"): ord("%"), ord("﹪"): ord("%"), ord("−"): ord("-")})
+# translate() is the slow step; most text has no full-width digits, letters or ％ and skips it.
+_FW_CHAR_RE = re.compile("[" + "".join(map(chr, _FW_TABLE)) + "]")
 _FW_COMMA_RE = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
 _FW_POINT_RE = re.compile(r"(?<=\d)[．。](?=\d)", re.ASCII)
 _FW_SIGN_RE = re.compile(r"[－＋](?=\d)", re.ASCII)
@@ -100,9 +106,10 @@ def normalize_digits(text: str) -> str:
     The result has exactly the same length as the input (one character for one), so indexes into
     it are indexes into the original text. "。" between digits is a mis-typed decimal point.
     """
-    if "，" in text:
-        text = _FW_COMMA_RE.sub(",", text)
-    text = text.translate(_FW_TABLE)
+    if _FW_CHAR_RE.search(text):
+        if "，" in text:
+            text = _FW_COMMA_RE.sub(",", text)
+        text = text.translate(_FW_TABLE)
     if "．" in text or "。" in text:
         text = _FW_POINT_RE.sub(".", text)
     if "－" in text or "＋" in text:
@@ -115,11 +122,14 @@ def normalize_digits(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Chinese numerals
 
-_CN_DIGITS: dict[str, int] = {}
-for _chars, _v in (
+# fmt: off
+_CN_DIGIT_GROUPS = (
     ("零〇", 0), ("一壹弌", 1), ("二两贰貳兩", 2), ("三叁參", 3), ("四肆", 4),
     ("五伍", 5), ("六陆陸", 6), ("七柒", 7), ("八捌", 8), ("九玖", 9),
-):
+)
+# fmt: on
+_CN_DIGITS: dict[str, int] = {}
+for _chars, _v in _CN_DIGIT_GROUPS:
     for _c in _chars:
         _CN_DIGITS[_c] = _v
 _CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
@@ -282,7 +292,10 @@ class Quantity:
     @property
     def places(self) -> int:
         """Decimal places as written ("98.20%" → 2), before any 万/亿 scaling."""
-        return decimal_places(self.text)
+        if _HAS_DIGIT_RE.search(normalize_digits(self.text)):
+            return decimal_places(self.text)
+        # Chinese numerals (incl. 大写 with 角/分) are never scaled, so the value tells.
+        return decimal_places(self.value)
 
     def to_yuan(self) -> Decimal:
         if not self.is_amount:
@@ -290,6 +303,7 @@ class Quantity:
         return to_yuan(self.value, self.unit)
 
 
+_HAS_DIGIT_RE = re.compile(r"[0-9]")
 _PCT_WORDS = ("%",)
 _UNITS_LONGEST = tuple(sorted(set(AMOUNT_UNITS) | set(COUNT_UNITS), key=lambda u: (-len(u), u)))
 _UNIT_ALT = "|".join(re.escape(u) for u in _UNITS_LONGEST)
@@ -299,35 +313,36 @@ _QTY_RE = re.compile(
     rf"(?:(?P<pct>\\?%|‰)|(?P<unit>{_UNIT_ALT}))?(?P<post>左右)?$",
     re.ASCII,
 )
-_DAXIE_RE = re.compile(
-    r"^(?P<int>[^元圆角分]*?)(?:[元圆](?P<frac>[^元圆]*?))?(?:整|正)?$"
-)
 _JIAO_FEN_RE = re.compile(r"^零?(?:(?P<jiao>.)角)?零?(?:(?P<fen>.)分)?$")
 
 
 def _parse_daxie(original: str, s: str) -> Quantity:
-    core = s.removeprefix("人民币").lstrip("¥￥").strip()
-    m = _DAXIE_RE.match(core)
-    if not m or not any(c in core for c in "元圆角分"):
-        raise NumberParseError(f"无法识别的大写金额「{original}」")
-    int_text, frac = m.group("int"), m.group("frac") or ""
-    has_yuan = any(c in core for c in "元圆")
-    if not has_yuan:
+    core = s.removeprefix("人民币").lstrip("¥￥").strip().removesuffix("整").removesuffix("正")
+    bad = NumberParseError(f"无法识别的大写金额「{original}」")
+    cut = min((i for i in (core.find("元"), core.find("圆")) if i >= 0), default=-1)
+    if cut >= 0:
+        int_text, frac = core[:cut], core[cut + 1 :]
+    else:
         # "伍角" / "陆角柒分": no 元 part at all.
-        int_text, frac = "", core.removesuffix("整").removesuffix("正")
-    value = parse_number(int_text) if int_text else Decimal(0)
+        int_text, frac = "", core
+    if not int_text and not frac:
+        raise bad
+    try:
+        value = parse_number(int_text) if int_text else Decimal(0)
+    except NumberParseError:
+        raise bad from None
     if frac:
         fm = _JIAO_FEN_RE.match(frac)
         if not fm or not (fm.group("jiao") or fm.group("fen")):
-            raise NumberParseError(f"无法识别的大写金额「{original}」")
+            raise bad
         for key, exp in (("jiao", -1), ("fen", -2)):
             ch = fm.group(key)
             if ch is not None:
                 if ch not in _CN_DIGITS:
-                    raise NumberParseError(f"无法识别的大写金额「{original}」")
+                    raise bad
                 value += Decimal(_CN_DIGITS[ch]).scaleb(exp)
-    elif not has_yuan:
-        raise NumberParseError(f"无法识别的大写金额「{original}」")
+    elif cut < 0:
+        raise bad
     return Quantity(value, "元", original)
 
 
@@ -338,7 +353,7 @@ def _apply_scale(value: Decimal, scale: str | None, unit: str) -> tuple[Decimal,
         return value, scale + "元"
     if not unit:
         return value, scale
-    return value.scaleb(_SCALES[scale], context=_CTX), unit
+    return _plain(value.scaleb(_SCALES[scale], context=_CTX)), unit
 
 
 def parse_quantity(text: str) -> Quantity:
@@ -411,9 +426,17 @@ def _check_amount_unit(unit: str) -> int:
         raise NumberParseError(f"不是金额单位：「{unit}」") from None
 
 
+def _plain(d: Decimal) -> Decimal:
+    # scaleb leaves positive exponents ("8.6544E+6"); integers read better in plain form.
+    exp = d.as_tuple().exponent
+    if isinstance(exp, int) and exp > 0 and len(d.as_tuple().digits) + exp < _CTX.prec:
+        return d.quantize(Decimal(1), context=_CTX)
+    return d
+
+
 def to_yuan(value: Decimal, unit: str) -> Decimal:
     """Exact value in 元."""
-    return Decimal(value).scaleb(_check_amount_unit(unit), context=_CTX)
+    return _plain(Decimal(value).scaleb(_check_amount_unit(unit), context=_CTX))
 
 
 def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
@@ -421,7 +444,7 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     if from_unit == to_unit:
         return Decimal(value)
     shift = _check_amount_unit(from_unit) - _check_amount_unit(to_unit)
-    return Decimal(value).scaleb(shift, context=_CTX)
+    return _plain(Decimal(value).scaleb(shift, context=_CTX))
 
 
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
@@ -469,7 +492,7 @@ def format_decimal(value: Decimal, places: int | None = None) -> str:
 
 
 def format_amount(value: Decimal, unit: str) -> str:
-    """"3105.13万元"."""
+    """Amount with its unit, e.g. "3105.13万元"."""
     return f"{format_decimal(value)}{unit}"
 
 
@@ -516,45 +539,50 @@ def find_quantities(text: str) -> list[QuantityMatch]:
         skip = [m.span() for m in _DOCNO_RE.finditer(s)]
     out: list[QuantityMatch] = []
     si = 0
+    nskip = len(skip)
     for m in _FIND_RE.finditer(s):
         start = m.start()
-        while si < len(skip) and skip[si][1] <= start:
-            si += 1
-        if si < len(skip) and skip[si][0] <= start < skip[si][1]:
-            continue
-        cnpct = m.group("cnpct")
+        if nskip:
+            while si < nskip and skip[si][1] <= start:
+                si += 1
+            if si < nskip and skip[si][0] <= start < skip[si][1]:
+                continue
+        # One groups() call instead of one group() per name: this loop runs for every number.
+        sign, num, scale, approx, pct, unit_g, cnpct = m.groups()
+        end = m.end()
         if cnpct is not None:
             try:
                 value = parse_number(cnpct)
             except NumberParseError:
                 continue
-            end = m.end()
-            out.append(QuantityMatch(start, end, text[start:end], Quantity(value, "%", text[start:end])))
+            qtext = text[start:end]
+            out.append(QuantityMatch(start, end, qtext, Quantity(value, "%", qtext)))
             continue
-        num = m.group("num")
-        value = _ascii_decimal(num)
-        if m.group("sign") == "-":
+        value = Decimal(num) if "," not in num and " " not in num else _ascii_decimal(num)
+        if sign == "-":
             value = -value
-        pct, unit_g, scale, approx = m.group("pct"), m.group("unit"), m.group("scale"), m.group("approx")
         if pct:
-            unit, end = "%" if pct == "\\%" else pct, m.end("pct")
-        elif unit_g:
-            unit, end = unit_g, m.end("unit")
-        elif approx:
-            unit, end = "", m.end("approx")
-        elif scale:
-            unit, end = "", m.end("scale")
+            unit = "%" if pct == "\\%" else pct
         else:
-            unit, end = "", m.end("num")
-        value, unit = _apply_scale(value, scale, unit)
+            unit = unit_g or ""
+            # Spaces after a number that no unit follows are not part of it.
+            while s[end - 1] in " \t\u3000":
+                end -= 1
+        if scale:
+            value, unit = _apply_scale(value, scale, unit)
         qtext = text[start:end]
-        out.append(QuantityMatch(start, end, qtext, Quantity(value, unit, qtext, bool(approx))))
+        out.append(QuantityMatch(start, end, qtext, Quantity(value, unit, qtext, approx is not None)))
     # A range's lower bound takes the upper bound's unit: "1-10 月", "90-100%".
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         scaled = not b.quantity.is_amount and ("万" in b.text or "亿" in b.text)
-        if a.quantity.unit == "" and b.quantity.unit and not a.quantity.approx and not scaled:
-            if _RANGE_BETWEEN_RE.match(s[a.end : b.start]):
-                q = a.quantity
-                out[i] = QuantityMatch(a.start, a.end, a.text, Quantity(q.value, b.quantity.unit, q.text))
+        if (
+            a.quantity.unit == ""
+            and b.quantity.unit
+            and not a.quantity.approx
+            and not scaled
+            and _RANGE_BETWEEN_RE.match(s[a.end : b.start])
+        ):
+            q = a.quantity
+            out[i] = QuantityMatch(a.start, a.end, a.text, Quantity(q.value, b.quantity.unit, q.text))
     return out
