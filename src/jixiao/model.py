@@ -72,6 +72,7 @@ class Provenance(_Model):
     file: str | None = None
     page: int | None = None
     paragraph: int | None = None
+    line: int | None = None  # 1-based line of a plain-text source
     sheet: str | None = None
     cell: str | None = None
     table: int | None = None
@@ -96,7 +97,9 @@ class Provenance(_Model):
             parts.append(f"表{self.table}")
         if self.row is not None:
             parts.append(f"第{self.row}行")
-        if self.paragraph is not None:
+        if self.line is not None:
+            parts.append(f"第{self.line}行")
+        elif self.paragraph is not None:
             parts.append(f"第{self.paragraph}段")
         return " ".join(parts)
 
