@@ -1,0 +1,251 @@
+"""Core commands: init, validate, score, frameworks, framework show, schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from jixiao.cli.app import app
+from jixiao.cli.display import framework_tree, print_scorecard
+from jixiao.errors import FrameworkError, InputError, JixiaoError
+from jixiao.frameworks import Framework, framework_ids, load_framework, scan_frameworks
+from jixiao.model import SCORECARD_SCHEMA, Dossier, Scorecard
+
+EXAMPLE_NAME = "example-dossier.yaml"
+DEFAULT_FRAMEWORK = "guangzhou-district-overall"
+
+framework_app = typer.Typer(help="查看单个指标体系。", no_args_is_help=True)
+app.add_typer(framework_app, name="framework")
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Print a user error in Chinese (file and line) and exit 2 — the same under CliRunner and the console script."""
+    try:
+        yield
+    except JixiaoError as exc:
+        _err().print(f"[bold red]错误[/]：{exc}", markup=True)
+        raise typer.Exit(2) from None
+
+
+class ScoreFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    yaml = "yaml"
+    json = "json"
+
+
+class SchemaName(StrEnum):
+    dossier = "dossier"
+    framework = "framework"
+    scorecard = "scorecard"
+
+
+# ------------------------------------------------------------------ init
+
+
+def example_dossier_path() -> Path:
+    """The example dossier: inside an installed package (jixiao/examples) or in the source tree."""
+    here = Path(__file__).resolve()
+    for candidate in (
+        here.parents[1] / "examples" / EXAMPLE_NAME,
+        here.parents[3] / "examples" / EXAMPLE_NAME,
+    ):
+        if candidate.is_file():
+            return candidate
+    raise JixiaoError(f"找不到示例档案 {EXAMPLE_NAME}（安装包不完整）")
+
+
+@app.command()
+def init(
+    out: Annotated[Path, typer.Option("--out", "-o", help="写入的档案文件")] = Path("dossier.yaml"),
+    framework: Annotated[str | None, typer.Option("--framework", "-f", help="档案使用的指标体系 id")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
+) -> None:
+    """写出一份带中文注释的示例档案，照着填写即可评分。"""
+    with user_errors():
+        if out.exists() and not force:
+            raise InputError("文件已存在；如确需覆盖请加 --force", file=str(out))
+        text = example_dossier_path().read_text(encoding="utf-8")
+        if framework is not None:
+            chosen = load_framework(framework)
+            text, count = re.subn(r"(?m)^framework: *\S+", f"framework: {chosen.id}", text, count=1)
+            if count != 1:
+                raise JixiaoError("示例档案中没有 framework 字段，无法设置指标体系")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    _out().print(f"已写出示例档案：{out}\n下一步：编辑后运行 jixiao validate {out} 与 jixiao score {out}")
+
+
+# ------------------------------------------------------------------ validate
+
+
+def _looks_like_framework(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    schema = str(data.get("schema") or "")
+    if schema.startswith("jixiao.framework/"):
+        return True
+    # A dossier always has a unit; a framework always has an id (and items or extends).
+    return (
+        not schema.startswith("jixiao.dossier/")
+        and "unit" not in data
+        and ("items" in data or "extends" in data or "id" in data)
+    )
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="档案或指标体系 YAML/JSON 文件")]) -> None:
+    """校验档案或指标体系文件：通过则输出 OK，否则指出文件、行号和原因。"""
+    from jixiao.yamlio import load_data
+
+    with user_errors():
+        data, _ = load_data(file)
+        if _looks_like_framework(data):
+            framework = load_framework(file)
+            leaves = [i for i in framework.walk() if not i.children]
+            _out().print(
+                f"OK：指标体系 {framework.id}（{framework.name}）有效，共 {len(leaves)} 个末级指标，"
+                f"总分 {framework.max_total}"
+            )
+            return
+        from jixiao.dossier_io import load_dossier
+
+        dossier = load_dossier(file)
+        message = f"OK：档案有效（{dossier.unit.name}，{dossier.year} 年度，{dossier.kind}）"
+        if dossier.framework:
+            try:
+                load_framework(dossier.framework)
+            except FrameworkError as exc:
+                raise InputError(f"档案指定的指标体系无法使用：{exc}", file=str(file)) from None
+            message += f"，指标体系 {dossier.framework}"
+        _out().print(message)
+
+
+# ------------------------------------------------------------------ score
+
+
+def _framework_for(dossier: Dossier, option: str | None, file: Path) -> Framework:
+    if option:
+        return load_framework(option)
+    if dossier.framework:
+        return load_framework(dossier.framework)
+    raise InputError(
+        "未指定指标体系：请在档案中写 framework: <id>，或使用 --framework。可用的指标体系："
+        + "、".join(framework_ids()),
+        file=str(file),
+    )
+
+
+def scorecard_json(card: Scorecard) -> str:
+    data = card.model_dump(mode="json", by_alias=True)
+    data["schema"] = SCORECARD_SCHEMA
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@app.command()
+def score(
+    file: Annotated[Path, typer.Argument(help="档案（YAML/JSON）、填报模板或自评报告")],
+    framework: Annotated[
+        str | None,
+        typer.Option("--framework", "-f", help="指标体系 id 或 YAML 路径（默认取档案中的 framework）"),
+    ] = None,
+    fmt: Annotated[ScoreFormat, typer.Option("--format", help="输出格式")] = ScoreFormat.text,
+) -> None:
+    """按指标体系评分：逐项得分、推导过程、与自评分的差异、缺失数据和等级。"""
+    from jixiao.inputs import load_input
+    from jixiao.scoring import score as score_dossier
+
+    with user_errors():
+        dossier = load_input(file)
+        chosen = _framework_for(dossier, framework, file)
+        card = score_dossier(dossier, chosen)
+    if fmt is ScoreFormat.json:
+        typer.echo(scorecard_json(card))
+    else:
+        print_scorecard(card, _out())
+
+
+# ------------------------------------------------------------------ frameworks
+
+
+@app.command()
+def frameworks() -> None:
+    """列出内置与用户自定义的指标体系。"""
+    infos, errors = scan_frameworks()
+    table = Table(title="指标体系", expand=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("名称", overflow="fold", min_width=12, ratio=3)
+    table.add_column("类型", no_wrap=True)
+    table.add_column("来源", overflow="fold", min_width=4, ratio=2)
+    for info in infos:
+        source = "内置" if info.builtin else info.source
+        if info.parent:
+            source += f"\n继承 {info.parent}"
+        table.add_row(info.id, info.name, info.kind, source)
+    console = _out()
+    console.print(table)
+    for error in errors:
+        _err().print(f"[yellow]警告[/]：未能加载 {error}", markup=True)
+    console.print(
+        "自定义：把 *.yaml 放入 ./frameworks/、~/.config/jixiao/frameworks/ 或环境变量 JIXIAO_FRAMEWORKS_DIR "
+        "指定的目录，即可新增或覆盖指标体系。"
+    )
+
+
+@framework_app.command("show")
+def framework_show(
+    framework_id: Annotated[str, typer.Argument(metavar="ID", help="指标体系 id 或 YAML 路径")],
+    fmt: Annotated[ShowFormat, typer.Option("--format", help="输出格式")] = ShowFormat.text,
+) -> None:
+    """显示指标体系的指标树、分值与评分规则（已展开继承）。"""
+    with user_errors():
+        chosen = load_framework(framework_id)
+    data = chosen.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    if fmt is ShowFormat.json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt is ShowFormat.yaml:
+        typer.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    else:
+        _out().print(framework_tree(chosen))
+
+
+# ------------------------------------------------------------------ schema
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="dossier | framework | scorecard")] = SchemaName.dossier,
+) -> None:
+    """输出档案、指标体系或评分结果的 JSON Schema。"""
+    if name is SchemaName.framework:
+        from jixiao.frameworks.schema import framework_schema
+
+        data = framework_schema()
+    elif name is SchemaName.scorecard:
+        data = Scorecard.model_json_schema(by_alias=True, mode="serialization")
+    else:
+        data = Dossier.model_json_schema(by_alias=True, mode="validation")
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

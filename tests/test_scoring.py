@@ -1,0 +1,225 @@
+"""score(dossier, framework): roll-up, missing data, stated vs computed, manual stand-ins, grade."""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jixiao.frameworks import Framework, load_framework
+from jixiao.model import Dossier
+from jixiao.scoring import score
+
+D = Decimal
+
+FRAMEWORK = """\
+id: tiny
+name: 测试指标体系
+kind: 部门整体
+bonus_cap: 5
+items:
+  - id: money
+    name: 资金管理
+    weight: 60
+    children:
+      - id: completion
+        name: 预算完成率
+        weight: 40
+        note: 采用区间线性算法
+        rule: {kind: linear, value: execution_rate, floor: 90%}
+        alternatives:
+          - {kind: ratio, value: execution_rate}
+      - id: rules
+        name: 制度建设
+        weight: 20
+        rule:
+          kind: checklist
+          criteria: [{fact: 有制度, points: 10}, {fact: 制度执行, points: 10}]
+  - id: work
+    name: 履职效能
+    weight: 40
+    rule: {kind: targets}
+  - id: bonus
+    name: 加减分
+    weight: 5
+    bonus: true
+    rule: {kind: adjustment}
+"""
+
+
+@pytest.fixture
+def framework(tmp_path: Path) -> Framework:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(textwrap.dedent(FRAMEWORK), encoding="utf-8")
+    return load_framework(path)
+
+
+def dossier(**parts: Any) -> Dossier:
+    base: dict[str, Any] = {
+        "unit": {"name": "测试单位"},
+        "year": 2024,
+        "figures": {"execution_rate": "95%"},
+        "management": {"有制度": "是", "制度执行": "是"},
+        "projects": [
+            {
+                "name": "项目甲",
+                "indicators": [
+                    {"name": "人数", "weight": 30, "target": "≥100人", "actual": "120人"},
+                    {"name": "满意度", "weight": 10, "target": "≥90%", "actual": "45%", "stated_score": 10},
+                ],
+            }
+        ],
+    }
+    base.update(parts)
+    return Dossier.model_validate(base)
+
+
+def find(card: Any, item_id: str) -> Any:
+    return next(i for i in card.walk() if i.id == item_id)
+
+
+def test_complete_scorecard_rolls_up_and_grades(framework: Framework) -> None:
+    card = score(dossier(), framework)
+    assert find(card, "completion").score == D("20.00")
+    assert find(card, "money").score == D("40.00")
+    assert find(card, "work").score == D("35.00")
+    assert card.total == D("75.00")
+    assert card.max == D(100)
+    assert card.complete and card.missing == []
+    assert card.grade == "中"
+    assert "预算完成率：采用区间线性算法" in card.notes
+    assert all(i.score is None or i.score == i.score.quantize(D("0.01")) for i in card.walk())
+
+
+def test_missing_figure_is_never_zero(framework: Framework) -> None:
+    card = score(dossier(figures={}), framework)
+    item = find(card, "completion")
+    assert item.status == "missing" and item.score is None
+    assert find(card, "money").status == "partial"
+    assert not card.complete
+    assert card.grade is None
+    assert card.missing == ["资金管理/预算完成率：execution_rate（预算执行率（预算完成率））"]
+    assert card.total == D("55.00")
+    assert any("评分不完整" in n for n in card.notes)
+
+
+def test_stated_score_from_the_other_reading_is_explained(framework: Framework) -> None:
+    card = score(
+        dossier(figures={"execution_rate": "89.61%"}, stated={"items": {"completion": "35.84"}}), framework
+    )
+    item = find(card, "completion")
+    assert item.score == D(0)
+    assert item.difference == D("35.84")
+    assert "89.61%×40=35.844" in item.difference_note
+    assert "采用区间线性算法" in item.difference_note
+
+
+def test_full_marks_despite_shortfall_is_explained(framework: Framework) -> None:
+    card = score(dossier(), framework)
+    indicator = next(i for i in card.walk() if i.name == "满意度")
+    assert indicator.score == D("5.00")
+    assert indicator.difference == D(5)
+    assert indicator.difference_note.startswith("自评给满分 10 分，但按评分规则只得 5 分")
+
+
+def test_stated_by_name_and_unexplained_difference(framework: Framework) -> None:
+    card = score(dossier(stated={"items": {"制度建设": 15, "没有这个指标": 1}}), framework)
+    item = find(card, "rules")
+    assert item.stated == D(15) and item.difference == D(-5)
+    assert "未能识别" in item.difference_note
+    assert any("没有这个指标" in n for n in card.notes)
+
+
+def test_stated_total_leaving_out_an_item(framework: Framework) -> None:
+    stated = {"total": 75, "items": {"money": 40, "work": 35, "bonus": 5}}
+    card = score(dossier(stated=stated), framework)
+    bonus = find(card, "bonus")
+    assert "未计入自评总分 75" in bonus.difference_note
+    assert any("未计入自评总分" in n for n in card.notes)
+    assert any("自评总分 75 与计算总分一致" in n for n in card.notes)
+
+
+def test_manual_score_stands_in_only_for_missing_data(framework: Framework) -> None:
+    manual = {"completion": {"score": 30, "reason": "报告称未扣分"}}
+    card = score(dossier(figures={}, manual_scores=manual), framework)
+    item = find(card, "completion")
+    assert item.status == "manual" and item.score == D(30)
+    assert "报告称未扣分" in item.derivation and "execution_rate" in item.derivation
+    assert card.complete
+    ignored = score(dossier(manual_scores=manual), framework)
+    assert find(ignored, "completion").score == D("20.00")
+    assert any("未采用人工评分" in f for f in find(ignored, "completion").flags)
+
+
+def test_manual_score_for_a_parent(framework: Framework) -> None:
+    card = score(
+        dossier(projects=[], manual_scores={"work": {"score": 39.5, "reason": "报告未附指标表"}}), framework
+    )
+    work = find(card, "work")
+    assert work.status == "manual" and work.score == D("39.5")
+    assert card.complete
+
+
+def test_adjustment_counts_in_total_not_in_max(framework: Framework) -> None:
+    card = score(dossier(adjustments=[{"kind": "加分", "points": 2.5, "reason": "受表扬"}]), framework)
+    assert card.total == D("77.50")
+    assert card.max == D(100)
+
+
+def test_stated_grade_disagreement(framework: Framework) -> None:
+    card = score(dossier(stated={"grade": "优"}), framework)
+    assert any("自评等级为“优”" in n for n in card.notes)
+
+
+def test_scoring_is_pure(framework: Framework) -> None:
+    d = dossier(figures={}, manual_scores={"completion": {"score": 30, "reason": "x"}})
+    before = d.model_dump()
+    first = score(d, framework)
+    second = score(d, framework)
+    assert d.model_dump() == before
+    assert first == second
+
+
+def test_invalid_answer_makes_total_incomplete(framework: Framework) -> None:
+    card = score(dossier(management={"有制度": "也许", "制度执行": "是"}), framework)
+    assert find(card, "rules").status == "invalid"
+    assert not card.complete
+    assert any("制度建设" in m for m in card.missing)
+
+
+def test_hunan_adjustment_tiers_and_prior_year_change() -> None:
+    hunan = load_framework("hunan-overall")
+    d = dossier(
+        figures={
+            "budget_initial": "222.58万元",
+            "budget_total": "2015.65万元",
+            "three_public_actual": "10.2万元",
+            "prior_three_public_actual": "10万元",
+        }
+    )
+    card = score(d, hunan)
+    adjustment = find(card, "budget_adjustment")
+    assert adjustment.score == D(0)
+    assert "805.58%" in adjustment.derivation
+    change = find(card, "three_public_change")
+    assert change.score == D("4.00")  # +2% → 2 steps × 0.5
+    assert "(10.2-10)/10×100%=2.00%" in change.derivation
+    assert not card.complete  # 执行率, 公用经费 and indicator levels are not in this dossier
+
+
+def test_kind_mismatch_is_noted(framework: Framework) -> None:
+    card = score(dossier(kind="项目支出"), framework)
+    assert any("档案类型为“项目支出”" in n for n in card.notes)
+
+
+def test_adjustment_event_may_name_a_parent_item() -> None:
+    gz = load_framework("guangzhou-district-overall")
+    events = [{"kind": "减分", "points": 2.5, "reason": "未按时完成自评", "item": "adjustment"}]
+    card = score(dossier(adjustments=events), gz)
+    assert find(card, "praise_or_criticism").score == D("-2.50")
+    assert find(card, "adjustment").score == D("-2.50")
+    elsewhere = [{"kind": "减分", "points": 2.5, "reason": "x", "item": "management"}]
+    assert find(score(dossier(adjustments=elsewhere), gz), "adjustment").score == D(0)
