@@ -42,7 +42,9 @@ FREE_FONTS = FontSet(
     heading1="Noto Sans CJK SC",
     heading2="Noto Serif CJK SC",
     table="Noto Serif CJK SC",
-    latin="Times New Roman",
+    # Noto CJK carries Latin and digits too; naming it keeps figures in the same face as the text
+    # where Times New Roman is not installed (LibreOffice would substitute DejaVu).
+    latin="Noto Serif CJK SC",
 )
 
 GB_FONTS = FontSet(
