@@ -147,7 +147,7 @@ def test_procurement_assets_adjustment_carryover() -> None:
     )
     assert f["procurement_plan"] == ("50", "万元")
     assert f["procurement_actual"] == ("45", "万元")
-    assert f["procurement_rate"] == ("90", "%")
+    assert f["procurement_execution_rate"] == ("90", "%")
     assert f["fixed_assets_total"] == ("400", "万元")
     assert f["fixed_assets_in_use"] == ("380", "万元")
     assert f["budget_adjustment_rate"] == ("12.5", "%")

@@ -91,7 +91,7 @@ EXPECT: dict[str, dict] = {
             # stated only inside the scoring table's worked formulas
             "fixed_assets_in_use": ("3455560.23", "元"),
             "fixed_assets_total": ("4138427.79", "元"),
-            "fixed_assets_rate": ("83.50", "%"),
+            "fixed_assets_utilization": ("83.50", "%"),
             "public_funds": ("455451.05", "元"),
             "public_funds_budget": ("583092.57", "元"),
             "three_public_actual": ("28007.62", "元"),
@@ -107,7 +107,7 @@ EXPECT: dict[str, dict] = {
             "budget_total": ("3105.13", "万元"),
             "executed_total": ("3050.14", "万元"),
             "execution_rate": ("98.23", "%"),
-            "procurement_rate": ("94.25", "%"),
+            "procurement_execution_rate": ("94.25", "%"),
         },
         "absent": ["expense_total", "income_total"],  # project lines ("预算…支出…") are not unit totals
     },

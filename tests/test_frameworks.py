@@ -11,7 +11,7 @@ import pytest
 
 from jixiao.errors import FrameworkError
 from jixiao.frameworks import list_frameworks, load_framework
-from jixiao.frameworks.keys import FIGURE_KEYS
+from jixiao.figure_keys import FIGURE_KEYS
 from jixiao.frameworks.model import ref_keys
 from jixiao.frameworks.schema import SCHEMA_PATH, generate_schema
 

@@ -17,7 +17,7 @@ import jsonschema
 from pydantic import BaseModel, ValidationError
 
 from jixiao.errors import FrameworkError, JixiaoError
-from jixiao.frameworks.keys import is_known_key
+from jixiao.figure_keys import is_known_key
 from jixiao.frameworks.model import (
     DEFAULT_GRADE_BANDS,
     RULE_KINDS,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from jixiao.frameworks.keys import describe_key
+from jixiao.figure_keys import describe_key
 from jixiao.frameworks.model import ChangeRef, RatioRef, SingleRef, ValueRef
 from jixiao.model import Figure
 from jixiao.numbers import AMOUNT_UNITS, format_decimal, round_half_up

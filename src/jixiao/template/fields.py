@@ -90,7 +90,7 @@ def figure_label(key: str) -> str:
         return field.label
     if key.startswith("prior_") and key[6:] in FIELDS_BY_KEY:
         return f"上年 {FIELDS_BY_KEY[key[6:]].label}"
-    from jixiao.frameworks.keys import key_label
+    from jixiao.figure_keys import key_label
 
     return key_label(key)
 

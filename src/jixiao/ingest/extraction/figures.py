@@ -55,8 +55,8 @@ def compose_key(family: str, ctx: LabelContext, prior: bool) -> str | None:
     elif family in {
         "execution_rate",
         "budget_adjustment_rate",
-        "procurement_rate",
-        "fixed_assets_rate",
+        "procurement_execution_rate",
+        "fixed_assets_utilization",
         "public_funds_control_rate",
         "three_public_control_rate",
         "procurement_plan",

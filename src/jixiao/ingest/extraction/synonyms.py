@@ -8,6 +8,8 @@ the *core*, must match one family pattern here exactly; a core with anything els
 
 from __future__ import annotations
 
+from jixiao.figure_keys import key_label
+
 import re
 
 AMOUNT = "amount"
@@ -18,8 +20,8 @@ FAMILIES: list[tuple[str, str, re.Pattern[str]]] = [
     (name, kind, re.compile(pattern))
     for name, kind, pattern in [
         ("budget_adjustment_rate", PERCENT, r"预算调整率"),
-        ("procurement_rate", PERCENT, r"政府采购(?:预算)?执行率"),
-        ("fixed_assets_rate", PERCENT, r"固定资产(?:利用|使用)率"),
+        ("procurement_execution_rate", PERCENT, r"政府采购(?:预算)?执行率"),
+        ("fixed_assets_utilization", PERCENT, r"固定资产(?:利用|使用)率"),
         ("public_funds_control_rate", PERCENT, r"公用经费控制率"),
         ("three_public_control_rate", PERCENT, r"[“\"']?三公[”\"']?经费控制率"),
         ("execution_rate", PERCENT, r"预算(?:执行|完成)率|(?:执行|完成)率|完成预算的?|支出进度"),
@@ -91,50 +93,9 @@ SUBJECT_VARIANTS: dict[str, dict[str, str]] = {
 }
 
 # Chinese names of the keys, for text output and notes.
-KEY_NAMES: dict[str, str] = {
-    "budget_initial": "年初预算数",
-    "budget_total": "全年预算数（调整后）",
-    "executed_total": "全年执行数",
-    "execution_rate": "预算执行率",
-    "budget_adjustment_rate": "预算调整率",
-    "income_total": "本年收入合计",
-    "income_general": "一般公共预算财政拨款收入",
-    "income_fund": "政府性基金预算财政拨款收入",
-    "income_other": "其他收入",
-    "expense_total": "本年支出合计",
-    "expense_basic": "基本支出",
-    "expense_project": "项目支出",
-    "expense_fund": "政府性基金预算支出",
-    "personnel": "人员经费（工资福利支出）",
-    "public_funds": "公用经费（商品和服务支出）",
-    "public_funds_budget": "公用经费预算数",
-    "subsidies_individual": "对个人和家庭的补助",
-    "capital_expense": "资本性支出",
-    "three_public_actual": "“三公”经费决算数",
-    "three_public_budget": "“三公”经费预算数",
-    "procurement_plan": "政府采购计划金额",
-    "procurement_actual": "政府采购实际金额",
-    "procurement_rate": "政府采购执行率",
-    "fixed_assets_total": "固定资产总额",
-    "fixed_assets_in_use": "在用固定资产总额",
-    "fixed_assets_rate": "固定资产利用率",
-    "public_funds_control_rate": "公用经费控制率",
-    "three_public_control_rate": "“三公”经费控制率",
-    "carryover_end": "年末结转结余",
-}
-
-
 def key_name(key: str) -> str:
-    """Chinese name of a key, composing the prior_/_budget/_budget_initial parts."""
-    prior = key.startswith("prior_")
-    base = key[len("prior_") :] if prior else key
-    suffix = ""
-    for tail, word in (("_budget_initial", "（年初预算）"), ("_budget", "（预算）")):
-        if base.endswith(tail) and base not in KEY_NAMES:
-            base, suffix = base[: -len(tail)], word
-            break
-    name = KEY_NAMES.get(base, base) + suffix
-    return f"上年{name}" if prior else name
+    """Chinese name of a key (prior_/_budget/_budget_initial forms included), from the shared registry."""
+    return key_label(key)
 
 
 def match_family(core: str, kind: str | None = None) -> tuple[str, str] | None:

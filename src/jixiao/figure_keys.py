@@ -1,7 +1,9 @@
 """Canonical figure keys (DESIGN.md §4 plus the rates frameworks need) with their Chinese labels.
 
-Frameworks name the figures a rule reads by these keys; a key outside this list (and not ``prior_*`` of
-one) must be declared by the framework under ``figure_keys``, so a typo is an error, not a silent 0.
+The one registry shared by extraction, frameworks, templates, documents and the web forms. Frameworks
+name the figures a rule reads by these keys; a key outside this list (and not a ``prior_*`` or
+``*_budget``/``*_budget_initial`` form of one) must be declared by the framework under ``figure_keys``,
+so a typo is an error, not a silent 0.
 """
 
 from __future__ import annotations
@@ -41,6 +43,14 @@ FIGURE_KEYS: dict[str, str] = {
     "executed_other": "全年执行数（其他资金）",
     "executed_basic": "全年执行数（基本支出）",
     "executed_project": "全年执行数（项目支出）",
+    "budget_local": "全年预算数（本级支出）",
+    "executed_local": "全年执行数（本级支出）",
+    "budget_transfer": "全年预算数（转移支付）",
+    "executed_transfer": "全年执行数（转移支付）",
+    # Further parts of income and expense that reports state.
+    "expense_fund": "政府性基金预算支出",
+    "subsidies_individual": "对个人和家庭的补助",
+    "capital_expense": "资本性支出",
     # Rates and their inputs used by the built-in frameworks.
     "avg_execution_rate": "一般公共预算支出年度平均执行率",
     "procurement_execution_rate": "政府采购执行率",
@@ -59,6 +69,19 @@ FIGURE_KEYS: dict[str, str] = {
 }
 
 PRIOR_PREFIX = "prior_"
+# A part's budget: "expense_basic_budget" is the budget of expense_basic, "_budget_initial" its 年初 budget.
+BUDGET_SUFFIXES = {"_budget_initial": "（年初预算）", "_budget": "（预算）"}
+
+
+def _split(key: str) -> tuple[bool, str, str]:
+    """(is prior, base key, budget suffix) of a key."""
+    prior = key.startswith(PRIOR_PREFIX)
+    base = key.removeprefix(PRIOR_PREFIX)
+    if base not in FIGURE_KEYS:
+        for tail in BUDGET_SUFFIXES:
+            if base.endswith(tail) and base[: -len(tail)] in FIGURE_KEYS:
+                return prior, base[: -len(tail)], tail
+    return prior, base, ""
 
 
 def base_key(key: str) -> str:
@@ -67,7 +90,9 @@ def base_key(key: str) -> str:
 
 def is_known_key(key: str, extra: dict[str, str] | None = None) -> bool:
     extra = extra or {}
-    return key in FIGURE_KEYS or key in extra or base_key(key) in FIGURE_KEYS or base_key(key) in extra
+    if key in FIGURE_KEYS or key in extra or base_key(key) in extra:
+        return True
+    return _split(key)[1] in FIGURE_KEYS
 
 
 def key_label(key: str, extra: dict[str, str] | None = None) -> str:
@@ -77,11 +102,14 @@ def key_label(key: str, extra: dict[str, str] | None = None) -> str:
         return extra[key]
     if key in FIGURE_KEYS:
         return FIGURE_KEYS[key]
-    base = base_key(key)
-    label = extra.get(base) or FIGURE_KEYS.get(base)
-    if label and base != key:
-        return f"上年{label}"
-    return key
+    if base_key(key) in extra:
+        return f"上年{extra[base_key(key)]}"
+    prior, base, tail = _split(key)
+    label = FIGURE_KEYS.get(base)
+    if label is None:
+        return key
+    label += BUDGET_SUFFIXES.get(tail, "")
+    return f"上年{label}" if prior else label
 
 
 def describe_key(key: str, extra: dict[str, str] | None = None) -> str:
