@@ -59,6 +59,7 @@ class Block:
     start: int = 0  # offset of this block's text in Document.text
     # (offset within `text`, location) breakpoints, sorted by offset; empty means `location` throughout.
     source_map: list[tuple[int, Location]] = field(default_factory=list, repr=False)
+    _keys: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def end(self) -> int:
@@ -68,8 +69,9 @@ class Block:
         """Location of the character at `rel` (offset within this block's text)."""
         if not self.source_map:
             return self.location
-        keys = [k for k, _ in self.source_map]
-        i = bisect.bisect_right(keys, rel) - 1
+        if len(self._keys) != len(self.source_map):  # built lazily: big tables are located often
+            self._keys = [k for k, _ in self.source_map]
+        i = bisect.bisect_right(self._keys, rel) - 1
         return self.source_map[max(i, 0)][1]
 
 
@@ -111,11 +113,13 @@ class Document:
         a = max(0, start - context)
         b = min(len(self.text), end + context)
         s = self.text[a:b]
+        if not context:
+            return s
         if a > 0:
             s = "…" + s
         if b < len(self.text):
             s = s + "…"
-        return s.replace("\t", " ").replace("\n", " ") if context else s
+        return s.replace("\t", " ").replace("\n", " ")
 
     def tables(self) -> list[Block]:
         return [b for b in self.blocks if b.kind == "table"]

@@ -13,6 +13,7 @@ Main entry points:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -112,8 +113,8 @@ _FW_TABLE.update(
         0x2060: "",
         0xFEFF: "",
         0xFFFE: "",
-        0x000B: "\n",
-        0x000C: "\n",
+        0x000B: " ",
+        0x000C: " ",  # form feed (page break in converted text)
         0x00B7: "·",
     }
 )
@@ -159,7 +160,7 @@ _LATEX_CMD_RE = re.compile(r"\\([A-Za-z]+|[%,;])")
 
 def _latex_to_text(m: re.Match[str]) -> str:
     body = m.group(1)
-    if "\\" not in body and not re.search(r"[\d=<>^_{}]", body):
+    if "\\" not in body and not re.search(r"[=<>^_{}]", body):
         return m.group(0)  # a literal dollar sign pair, not math
 
     def cmd(mm: re.Match[str]) -> str:
@@ -172,6 +173,10 @@ def _latex_to_text(m: re.Match[str]) -> str:
 
 
 _MATH_TRAIL_RE = re.compile(r"(?<=[\d%])\s+(?=[\u4e00-\u9fff])")
+
+
+def _is_cjk_or_fw(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
 
 
 def _fix_math(mt: MText) -> MText:
@@ -188,7 +193,7 @@ def _fix_math(mt: MText) -> MText:
         if new.text != m.group(0):
             rest = mt.text[pos:]
             sp = len(rest) - len(rest.lstrip(" "))
-            if sp and rest[sp : sp + 1] and "\u4e00" <= rest[sp] <= "\u9fff" and re.search(r"[\d%]$", new.text):
+            if sp and rest[sp : sp + 1] and _is_cjk_or_fw(rest[sp]) and re.search(r"[\d%]$", new.text):
                 pos += sp
     out.append(mt[pos:])
     return mjoin(out)
@@ -214,7 +219,20 @@ def normalize_line(s: str) -> str:
 
 # --------------------------------------------------------------------------- numbering / headings
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUM = "[一二三四五六七八九十零〇两百]+"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -232,7 +250,7 @@ NUMBERING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 def cn_to_int(s: str) -> int | None:
     """Small Chinese numerals (一 … 九十九, 一百) and circled digits to int."""
-    if s.isdigit():
+    if s.isascii() and s.isdigit():
         return int(s)
     if len(s) == 1 and s in _CIRCLED:
         return _CIRCLED.index(s) + 1
@@ -371,21 +389,47 @@ class BlockSpec:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+_TAB_TO_SPACE = {9: " "}
+
+
+def _is_tab_line(s: str) -> bool:
+    """A row of a tab-flattened table: an interior tab, or several tabs (leading/trailing empty cells)."""
+    return s.count("\t") >= 2 or "\t" in s.strip()
+
+
+def _is_table_run(lines: list[MText]) -> bool:
+    """At least two lines with cells, and not just a numbered list written as "1.<TAB>text"."""
+    interior = [x.text for x in lines if "\t" in x.text.strip()]
+    if len(interior) < 2:
+        return False
+    return not all(x.count("\t") == 1 and numbering(x.split("\t")[0].strip() + "x") for x in interior)
+
+
 def _tab_count(s: str) -> int:
     return s.count("\t")
 
 
-def _join_pair(a: MText, b: MText) -> MText:
-    # Chinese text joins with nothing; two Latin words need their space back.
-    if a.text and b.text and a.text[-1].isascii() and a.text[-1].isalpha() and b.text[0].isascii() and b.text[0].isalpha():
-        return mjoin([a, b], " ")
-    if a.text.endswith(" ") or b.text.startswith(" "):
-        return mjoin([a.strip(), b.strip()], " ") if _NUM_TAIL_RE.search(a.text.rstrip()) else a + b
-    return a + b
+def _join_sep(a: str, b: str) -> str:
+    """What goes between two joined lines: nothing for Chinese, a space between two Latin words."""
+    if a and b and a[-1].isascii() and a[-1].isalpha() and b[0].isascii() and b[0].isalpha():
+        return " "
+    return ""
 
 
-def should_join(a: str, b: str, width: int | None) -> bool:
-    """Does line `b` continue the paragraph that line `a` ends? (a, b already normalised, stripped)"""
+_PAIRS = [("（", "）"), ("(", ")"), ("“", "”"), ("《", "》"), ("〔", "〕"), ("【", "】")]
+
+
+def _unclosed(s: str) -> bool:
+    return any(s.count(o) > s.count(c) for o, c in _PAIRS)
+
+
+def should_join(a: str, b: str, width: int | None, a_short: float | None = None) -> bool:
+    """Does line `b` continue the paragraph that line `a` ends? (a, b already normalised, stripped)
+
+    `width` is the detected wrap width of hard-wrapped text (None: one paragraph per line); `a_short`,
+    when the reader knows the layout (PDF), is how many characters short of the right margin line `a`
+    ends.
+    """
     if not a or not b or "\t" in a or "\t" in b:
         return False
     if _MD_HEADING_RE.match(b) or is_page_number(b, bare_digits=False):
@@ -402,17 +446,27 @@ def should_join(a: str, b: str, width: int | None) -> bool:
     # "一是…/二是…" opens a new point unless the line before stopped mid-clause
     if _ORDINAL_START_RE.match(b) and last not in _NO_PARA_END and last not in "；;":
         return False
-    if width is not None:
-        # hard-wrapped: a full line continues unless it ends a sentence
-        if wa >= width - 8 and last not in "。！？!?":
+    # a bracket or quote opened on this line and not closed: the sentence goes on
+    if _unclosed(a) and last not in "。！？!?":
+        return True
+    if width is not None or a_short is not None:
+        # hard-wrapped: a full line continues unless it ends a sentence; a line may stop up to two
+        # characters short (punctuation that must not start a line moves the last character down)
+        full = a_short <= 2.6 if a_short is not None else wa >= (width or 0) - 8
+        if full and last not in "。！？!?":
+            return True
+        # a number or Latin word that did not fit moved to the next line as a whole
+        near = a_short <= 8 if a_short is not None else wa >= (width or 0) - 16
+        if near and b[0].isascii() and b[0].isalnum() and last not in "。！？!?：:；;":
             return True
         if numbering(a) is not None and looks_like_heading(a):
             return False
-        return last in _NO_PARA_END and wa >= width * 0.6
+        long_enough = a_short <= 12 if a_short is not None else wa >= (width or 0) * 0.6
+        return last in _NO_PARA_END and long_enough
     # one paragraph per line: only a long line cut mid-sentence (page break) continues
     if numbering(a) is not None and looks_like_heading(a):
         return False
-    return wa >= 50 and (last in _NO_PARA_END or _is_cjk(last) or last.isalnum())
+    return wa >= 40 and (last in _NO_PARA_END or _is_cjk(last) or last.isalnum())
 
 
 def _split_cells(line: MText) -> list[MText]:
@@ -459,7 +513,8 @@ def lines_to_blocks(
     lines: list[MText],
     *,
     tables: bool = True,
-    width: int | None | bool = True,
+    width: int | bool | None = True,
+    shortfall: list[float | None] | None = None,
 ) -> list[BlockSpec]:
     """Normalised lines (blank lines included) → block specs.
 
@@ -468,8 +523,13 @@ def lines_to_blocks(
     - hard-wrapped lines are joined into paragraphs, numbers rejoined with units;
     - markdown "#" lines and short numbered lines become headings.
     `width=True` detects the wrap width; pass None to force one-paragraph-per-line behaviour.
+    `shortfall` (one entry per line, from a reader that knows the page geometry) says how many
+    characters short of the right margin each line ends; it replaces the width estimate for those lines.
     """
-    norm = [normalize_mline(ln) for ln in lines]
+    # decorated page numbers ("- 3 -", "第 3 页") are furniture; bare digits may be table cells
+    norm = [
+        MText("", []) if is_page_number(ln.text, bare_digits=False) else normalize_mline(ln) for ln in lines
+    ]
     norm = [m if "\t" in m.text else m.strip() for m in norm]
     if width is True:
         width = wrap_width([m.text for m in norm])
@@ -477,23 +537,37 @@ def lines_to_blocks(
     out: list[BlockSpec] = []
     i = 0
     n = len(norm)
-    cur: MText | None = None
+    cur: list[MText] = []  # the lines of the paragraph being built, joined once at flush (linear time)
     last = ""
+    last_short: float | None = None
 
     def flush() -> None:
-        nonlocal cur
-        if cur is not None and cur.text.strip():
-            t = cur.strip()
+        if cur:
+            parts: list[MText] = [cur[0]]
+            for prev, nxt in itertools.pairwise(cur):
+                sep = _join_sep(prev.text, nxt.text)
+                if sep:
+                    parts.append(MText(sep, [nxt.origin[0]] if nxt.origin else [0]))
+                parts.append(nxt)
+            joined = mjoin(parts)
+        else:
+            joined = MText("", [])
+        if joined.text.strip():
+            t = joined.strip()
             kind = "heading" if numbering(t.text) and looks_like_heading(t.text) else "paragraph"
             out.append(BlockSpec(kind, t))
-        cur = None
+        cur.clear()
 
     while i < n:
         line = norm[i]
         s = line.text
-        if tables and s.count("\t") >= 1 and s.strip("\t ").strip():
+        if "\t" in s and not (tables and _is_tab_line(s)):
+            line = norm[i] = line.translate(_TAB_TO_SPACE)  # indentation or a stray tab, not a table
+            s = line.text.strip()
+            if line.text != s:
+                line = norm[i] = line.strip()
+        if tables and "\t" in s and _is_tab_line(s):
             # collect a run of tab lines; blank lines and short tab-less continuation lines inside allowed
-            flush()
             segs: list[list[MText]] = [[]]
             j = i
             while j < n:
@@ -517,6 +591,12 @@ def lines_to_blocks(
                 else:
                     break
             segs = [sg for sg in segs if sg]
+            run_lines = [x for sg in segs for x in sg]
+            if not _is_table_run(run_lines):
+                for k in range(i, j):
+                    norm[k] = norm[k].translate(_TAB_TO_SPACE).strip()
+                continue  # re-read these lines as text
+            flush()
             # one table per run of segments with the same column count
             groups: list[list[MText]] = []
             last_k = None
@@ -545,14 +625,11 @@ def lines_to_blocks(
             out.append(BlockSpec("heading", title, level=len(md.group(1))))
             i += 1
             continue
-        if cur is None:
-            cur = line
-        elif should_join(last, s, wrap):
-            cur = _join_pair(cur, line)
-        else:
+        if cur and not should_join(last, s, wrap, last_short):
             flush()
-            cur = line
+        cur.append(line)
         last = s  # joining is decided line by line, on the previous physical line
+        last_short = shortfall[i] if shortfall is not None and i < len(shortfall) else None
         i += 1
     flush()
     return out
