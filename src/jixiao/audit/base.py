@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from jixiao.model import Evidence, Finding, Provenance, Severity
+from jixiao.model import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
     from jixiao.audit.statements import Analysis
@@ -133,22 +133,9 @@ def pct(value: Decimal, places: int = 2) -> str:
 
 
 def make_evidence(doc: Document, start: int, end: int, *, context: int = 0) -> Evidence:
-    loc = doc.locate(start, end)
-    prov = Provenance(
-        file=loc.file,
-        page=loc.page,
-        paragraph=loc.line if loc.line is not None else loc.paragraph,
-        sheet=loc.sheet,
-        cell=loc.cell,
-        table=loc.table,
-        row=loc.row,
-        col=loc.col,
-        start=start,
-        end=end,
-        quote=None,
-    )
     quote = doc.quote(start, end, context=context) if context else doc.text[start:end].replace("\n", " ")
-    return Evidence(quote=quote.replace("\t", " "), location=prov)
+    quote = quote.replace("\t", " ")
+    return Evidence(quote=quote, location=doc.provenance(start, end, quote=None))
 
 
 def describe_location(doc: Document, start: int) -> str:

@@ -12,6 +12,8 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from jixiao.model import Provenance
+
 BlockKind = Literal["paragraph", "heading", "table"]
 
 
@@ -105,6 +107,36 @@ class Document:
         block = self.block_at(start)
         rel = min(max(start - block.start, 0), max(len(block.text) - 1, 0))
         return block.location_at(rel)
+
+    def provenance(
+        self,
+        start: int,
+        end: int,
+        *,
+        at: int | None = None,
+        quote: str | None = None,
+        section: list[str] | None = None,
+    ) -> Provenance:
+        """Provenance of the span [start, end): the location of ``at`` (default ``start``), the span,
+        and the quoted text (the span itself unless ``quote`` is given)."""
+        loc = self.locate(start if at is None else at, end)
+        if quote is None:
+            quote = " ".join(self.text[start:end].replace("\t", " ").split())
+        return Provenance(
+            file=loc.file,
+            page=loc.page,
+            paragraph=loc.paragraph,
+            line=loc.line,
+            sheet=loc.sheet,
+            cell=loc.cell,
+            table=loc.table,
+            row=loc.row,
+            col=loc.col,
+            start=start,
+            end=end,
+            quote=quote,
+            section=list(section or []),
+        )
 
     def quote(self, start: int, end: int, context: int = 0) -> str:
         """The text of a span, with `context` characters either side (marked with …), on one line."""

@@ -24,22 +24,7 @@ def provenance(
 
     The location is that of ``at`` (default: the span's start); a figure passes its number's offset, so
     a label on one line and its number on the next point at the number's line."""
-    loc = doc.locate(start if at is None else at, end)
-    return Provenance(
-        file=doc.path,
-        page=loc.page,
-        paragraph=loc.paragraph,
-        line=loc.line,
-        sheet=loc.sheet,
-        cell=loc.cell,
-        table=loc.table,
-        row=loc.row,
-        col=loc.col,
-        start=start,
-        end=end,
-        quote=clean_quote(doc.text[start:end]),
-        section=list(section or []),
-    )
+    return doc.provenance(start, end, at=at, quote=clean_quote(doc.text[start:end]), section=section)
 
 
 @dataclass(frozen=True)
