@@ -618,7 +618,8 @@ def score_attainment(
             ]
         except _Invalid as e:
             return _attainment(None, w, None, "invalid", str(e))
-        except ArithmeticError:
+        except (ArithmeticError, NumberParseError):
+            # a ratio too large to round (e.g. 10^250 against a target of 10^-7) is unusable input
             return _attainment(None, w, None, "invalid", "数值超出可计算范围")
 
     if any("未写单位" in x for x in notes):
