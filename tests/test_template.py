@@ -272,3 +272,40 @@ def test_scores_keyed_by_name_or_unknown_items_survive(tmp_path: Path, framework
     dossier.manual_scores["custom_item"] = ManualScore(score=D("1.5"), reason="框架外的人工评分")
     path = write_template(framework, tmp_path / "t.xlsx", dossier)
     assert read_template(path) == dossier
+
+
+def test_indicator_unit_direction_and_qualitative_achievement_round_trip(tmp_path: Path, framework) -> None:
+    dossier = _dossier_for(framework)
+    indicator = dossier.projects[0].indicators[0]
+    dossier.projects[0].indicators[0] = indicator.model_copy(update={
+        "unit": "人次", "direction": "qualitative", "achievement": "部分达成", "achievement_ratio": D("0.7")})
+    path = write_template(framework, tmp_path / "t.xlsx", dossier)
+    back = read_template(path).projects[0].indicators[0]
+    assert (back.unit, back.direction, back.achievement, back.achievement_ratio) == (
+        "人次", "qualitative", "部分达成", D("0.7"))
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("70%", D("0.7")), (70, D("0.7")), ("0.65", D("0.65"))])
+def test_qualitative_ratio_typed_as_people_type_it(tmp_path: Path, framework, typed, expected) -> None:
+    path = write_template(framework, tmp_path / "t.xlsx", _dossier_for(framework))
+    wb = load_workbook(path)
+    wb[L.SHEET_INDICATORS].cell(L.FIRST_ROW, L.IND_COL["achievement"], "部分达成")
+    wb[L.SHEET_INDICATORS].cell(L.FIRST_ROW, L.IND_COL["achievement_ratio"], typed)
+    wb.save(path)
+    assert read_template(path).projects[0].indicators[0].achievement_ratio == expected
+
+
+def test_bad_direction_and_achievement_are_reported_by_cell(tmp_path: Path, framework) -> None:
+    path = write_template(framework, tmp_path / "t.xlsx", _dossier_for(framework))
+    wb = load_workbook(path)
+    ws = wb[L.SHEET_INDICATORS]
+    direction = ws.cell(L.FIRST_ROW, L.IND_COL["direction"], "越多越好")
+    achievement = ws.cell(L.FIRST_ROW, L.IND_COL["achievement"], "基本达成")
+    ratio = ws.cell(L.FIRST_ROW, L.IND_COL["achievement_ratio"], "150%")
+    wb.save(path)
+    with pytest.raises(InputError) as info:
+        read_template(path)
+    message = str(info.value)
+    assert f"项目指标!{direction.coordinate}：指标方向应为 正向/反向/定性，实际为“越多越好”" in message
+    assert f"项目指标!{achievement.coordinate}：定性完成情况应为 达成/部分达成/未达成" in message
+    assert f"项目指标!{ratio.coordinate}：定性得分比例应在 0～1" in message

@@ -59,6 +59,10 @@ IND_COLUMNS: tuple[tuple[str, str, float], ...] = (  # field, header, width
     ("weight", "分值", 7),
     ("target", "年度指标值", 13),
     ("actual", "实际完成值", 13),
+    ("unit", "计量单位", 8),
+    ("direction", "指标方向", 9),
+    ("achievement", "定性完成情况", 11),
+    ("achievement_ratio", "定性得分比例", 10),
     ("stated_score", "原自评分", 8),
     ("deviation_reason", "偏差原因", 20),
     ("evidence", "佐证材料", 20),
@@ -66,6 +70,9 @@ IND_COLUMNS: tuple[tuple[str, str, float], ...] = (  # field, header, width
 IND_COL = {field: index + 1 for index, (field, _h, _w) in enumerate(IND_COLUMNS)}
 PROJECT_AMOUNT_UNIT = "万元"
 LEVEL1_CHOICES = ("产出指标", "效益指标", "满意度指标", "成本指标")
+# 指标方向 as shown in the sheet ↔ Indicator.direction
+DIRECTION_CHOICES = {"正向": "positive", "反向": "reverse", "定性": "qualitative"}
+ACHIEVEMENT_CHOICES = ("达成", "部分达成", "未达成")
 INDICATOR_ROWS = 200  # rows prepared with validation
 
 # 自评分: A key (item id) | B 指标 | C 分值 | D 原自评分 | E 人工评分 | F 评分理由

@@ -78,6 +78,18 @@ def _number(cell: Cell, sheet: str, errors: _Errors, *, what: str = "数字") ->
         return None
 
 
+def _ratio(cell: Cell, sheet: str, errors: _Errors) -> Decimal | None:
+    """A share of the weight as people type it: 0.7, 70%, or 70 (read as a percentage)."""
+    if isinstance(cell.value, str) and cell.value.strip().endswith(("%", "％")):
+        try:
+            return parse_quantity(cell.value).value / 100
+        except NumberParseError:
+            errors.add(sheet, cell, f"应为比例（0～1 或百分数），实际为“{_shown(cell.value)}”")
+            return None
+    ratio = _number(cell, sheet, errors, what="比例（0～1 或百分数）")
+    return ratio / 100 if ratio is not None and ratio > 1 else ratio
+
+
 def _percent_cell(cell: Cell) -> bool:
     return "%" in (cell.number_format or "")
 
@@ -288,10 +300,26 @@ def _read_indicators(ws: Worksheet, errors: _Errors) -> list[Project]:
         stated = _number(cells["stated_score"], sheet, errors, what="分数")
         if stated is not None and stated > weight:
             errors.add(sheet, cells["stated_score"], f"原自评分 {stated} 超过分值 {weight}")
+        direction_label = _text(cells["direction"])
+        direction = L.DIRECTION_CHOICES.get(direction_label or "")
+        if direction_label is not None and direction is None:
+            errors.add(sheet, cells["direction"],
+                       f"指标方向应为 {'/'.join(L.DIRECTION_CHOICES)}，实际为“{direction_label}”")
+        achievement = _text(cells["achievement"])
+        if achievement is not None and achievement not in L.ACHIEVEMENT_CHOICES:
+            errors.add(sheet, cells["achievement"],
+                       f"定性完成情况应为 {'/'.join(L.ACHIEVEMENT_CHOICES)}，实际为“{achievement}”")
+            achievement = None
+        ratio = _ratio(cells["achievement_ratio"], sheet, errors)
+        if ratio is not None and not 0 <= ratio <= 1:
+            errors.add(sheet, cells["achievement_ratio"], f"定性得分比例应在 0～1（或 0%～100%）之间，实际为 {ratio}")
+            ratio = None
         current["indicators"].append(Indicator(
             name=indicator_name, level1=level1, level2=_text(cells["level2"]), weight=weight,
             target=_text(cells["target"]), actual=_text(cells["actual"]), stated_score=stated,
             deviation_reason=_text(cells["deviation_reason"]), evidence=_text(cells["evidence"]),
+            unit=_text(cells["unit"]), direction=direction, achievement=achievement,  # type: ignore[arg-type]
+            achievement_ratio=ratio,
         ))
     for draft in drafts:
         projects.append(Project(**draft))

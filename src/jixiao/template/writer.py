@@ -241,6 +241,9 @@ def _management_sheet(sheet: _Sheet, framework: Framework, dossier: Dossier | No
         _list_validation(sheet.ws, L.ANSWER_CHOICES, f"E{L.FIRST_ROW}:E{r - 1}", "是/否/部分，或该要点得分")
 
 
+_DIRECTION_LABEL = {value: label for label, value in L.DIRECTION_CHOICES.items()}
+
+
 def _indicator_sheet(sheet: _Sheet, dossier: Dossier | None) -> None:
     sheet.title(L.SHEET_INDICATORS, "每行一个绩效指标；同一项目后续行可不填项目名称", keyed=False)
     sheet.header([h for _f, h, _w in L.IND_COLUMNS], [w for _f, _h, w in L.IND_COLUMNS])
@@ -260,7 +263,10 @@ def _indicator_sheet(sheet: _Sheet, dossier: Dossier | None) -> None:
                 values.update(level1=indicator.level1, level2=indicator.level2, name=indicator.name,
                               weight=indicator.weight, target=indicator.target, actual=indicator.actual,
                               stated_score=indicator.stated_score, deviation_reason=indicator.deviation_reason,
-                              evidence=indicator.evidence)
+                              evidence=indicator.evidence, unit=indicator.unit,
+                              direction=_DIRECTION_LABEL.get(indicator.direction or ""),
+                              achievement=indicator.achievement,
+                              achievement_ratio=indicator.achievement_ratio)
             for field, col in L.IND_COL.items():
                 sheet.put(r, col, values.get(field), editable=True)
             first = False
@@ -273,8 +279,15 @@ def _indicator_sheet(sheet: _Sheet, dossier: Dossier | None) -> None:
     letter = get_column_letter
     _list_validation(sheet.ws, L.LEVEL1_CHOICES, f"{letter(c['level1'])}{L.FIRST_ROW}:{letter(c['level1'])}{end}",
                      "产出/效益/满意度/成本指标")
+    _list_validation(sheet.ws, tuple(L.DIRECTION_CHOICES),
+                     f"{letter(c['direction'])}{L.FIRST_ROW}:{letter(c['direction'])}{end}",
+                     "正向（越高越好）/反向（如成本，越低越好）/定性；空白则按指标值推断")
+    _list_validation(sheet.ws, L.ACHIEVEMENT_CHOICES,
+                     f"{letter(c['achievement'])}{L.FIRST_ROW}:{letter(c['achievement'])}{end}",
+                     "定性指标：达成/部分达成/未达成")
     numeric = " ".join(f"{letter(c[f])}{L.FIRST_ROW}:{letter(c[f])}{end}"
-                       for f in ("budget", "executed", "project_weight", "weight", "stated_score"))
+                       for f in ("budget", "executed", "project_weight", "weight", "stated_score",
+                                 "achievement_ratio"))
     _number_validation(sheet.ws, numeric, "不小于 0 的数字")
 
 
