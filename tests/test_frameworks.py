@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from jixiao.errors import FrameworkError
-from jixiao.frameworks import list_frameworks, load_framework
 from jixiao.figure_keys import FIGURE_KEYS
+from jixiao.frameworks import list_frameworks, load_framework
 from jixiao.frameworks.model import ref_keys
 from jixiao.frameworks.schema import SCHEMA_PATH, generate_schema
 

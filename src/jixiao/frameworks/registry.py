@@ -41,8 +41,24 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
 
 
+# Ids by (path, mtime, size): the index is rebuilt on every lookup (so a dropped-in file is seen at once),
+# but a file is only parsed again when it changed.
+_IDS: dict[tuple[str, int, int], str | None] = {}
+
+
 def _peek_id(path: Path) -> str | None:
-    """The id of a framework file without full validation (cheap, for the index)."""
+    """The id of a framework file without full validation (for the index)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _IDS:
+        _IDS[key] = _read_id(path)
+    return _IDS[key]
+
+
+def _read_id(path: Path) -> str | None:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
