@@ -351,3 +351,111 @@ def test_deviation_without_reason() -> None:
     assert "60人" in f.message
     explained = table.replace("2.40\t无", "2.40\t场地受限")
     assert not run(explained, head=False, families=("completeness",)).findings
+
+
+def test_deviation_explained_in_the_text_needs_no_reason_column() -> None:
+    table = TABLE.replace("培训人数\t4\t≥100人\t60人\t4.00", "培训人数\t4\t≥100人\t60人\t2.40\t无")
+    table = table.replace("得分\n", "得分\t未达标原因\n")
+    text = table + "\n\n“培训人数”年度指标值 ≥100人，实际完成 60人。偏差原因：场地改造，两期培训顺延。\n"
+    assert "DEVIATION_NO_REASON" not in codes(run(text, head=False, families=("completeness",)))
+    other = table + "\n\n满意度调查由第三方开展，原因是确保客观。\n"  # a reason about another indicator
+    assert "DEVIATION_NO_REASON" in codes(run(other, head=False, families=("completeness",)))
+
+
+@pytest.mark.parametrize(
+    "target, actual, score, owed",
+    [
+        ("是", "否", "0.00", True),  # a qualitative target not met
+        ("明显改善", "有所改善", "1.00", True),  # not fully met: points taken
+        ("明显改善", "有所改善", "2.00", False),  # full marks: the framework took nothing
+        ("是", "是", "2.00", False),
+        ("≥100%", "100%", "2.00", False),  # a numeric target met
+    ],
+)
+def test_which_deviations_owe_a_reason(target: str, actual: str, score: str, owed: bool) -> None:
+    table = (
+        "指标\t分值\t年度指标值\t实际完成值\t得分\t未达标原因\n"
+        f"按期完工\t2\t{target}\t{actual}\t{score}\t无\n"
+        "培训人数\t4\t≥100人\t120人\t4.00\t无\n"
+    )
+    got = "DEVIATION_NO_REASON" in codes(run(table, head=False, families=("completeness",)))
+    assert got is owed
+
+
+def test_indicator_without_actual_is_incomplete() -> None:
+    table = "指标\t分值\t年度指标值\t实际完成值\t得分\t未达标原因\n按期完工\t2\t是\t\t2.00\t无\n培训人数\t4\t≥100人\t120人\t4.00\t无\n"
+    f = only(run(table, head=False, families=("completeness",)), "INDICATOR_INCOMPLETE")
+    assert "实际完成值" in f.message
+
+
+NESTED = (
+    "指标\t分值\t得分\t原自评分\t评分依据\n"
+    "管理效能\t45\t40.10\t\t下级指标得分合计\n"
+    "绩效管理\t15\t13.50\t\t下级指标得分合计\n"
+    "绩效指标明确性\t5\t4.50\t\t\n"
+    "绩效目标完成率\t10\t9.00\t9.50\t\n"
+    "资金管理\t30\t26.60\t\t\n"
+    "预算完成率\t30\t26.60\t\t\n"
+    "履职效能\t55\t{perf}\t\t\n"
+    "合计\t100\t{total}\t92.50\t\n"
+)
+
+
+def test_a_score_tree_in_one_column_adds_up_at_its_top_level() -> None:
+    """A generated 自评表 lists 一级/二级/三级 rows one under another; a previous score column is not the score."""
+    ok = run(NESTED.format(perf="50.00", total="90.10"), head=False, families=("scores",))
+    assert not [f for f in ok.findings if f.code.startswith("SCORE_")]
+    bad = run(NESTED.format(perf="50.00", total="91.10"), head=False, families=("scores",))
+    assert "SCORE_TOTAL_MISMATCH" in codes(bad)
+
+
+def test_scores_quoted_in_table_cells_are_not_prose_records() -> None:
+    text = (
+        "本部门自评总分为 92.00 分。\n\n"
+        "指标\t分值\t得分\t评分依据\n"
+        "绩效管理\t15\t15.00\t人工评分，理由：自评报告称绩效管理分值 15 分、自评分 15 分\n"
+        "资金管理\t85\t77.00\t人工评分，理由：自评报告称资金管理分值 85 分、自评分 77 分\n"
+        "合计\t100\t92.00\t\n"
+    )
+    assert not codes(run(text, head=False, families=("scores",)))
+
+
+def _paragraphs(*texts: str):  # type: ignore[no-untyped-def]
+    """A Document of one paragraph per text, as a .docx reader gives it."""
+    from jixiao.ingest.document import Block, Location, assemble
+
+    titles = [t for t in HEAD.split("\n") if t]
+    blocks = [
+        Block(kind="heading" if i < len(titles) else "paragraph", text=t, location=Location("f.docx", paragraph=i + 1))
+        for i, t in enumerate([*titles, *texts])
+    ]
+    return assemble("f.docx", "docx", blocks)
+
+
+def test_a_number_split_from_its_unit_across_paragraphs_is_read_whole() -> None:
+    doc = _paragraphs("本年支出合计 100.00 万", "元，其中基本支出 40.00 万元，项目支出 50.00", "万元。")
+    r = audit_document(doc, checks=[(n, c) for n, c in CHECKS if n == "sums"])
+    f = only(r, "SUM_MISMATCH")
+    assert "100.00万元" in f.message.replace(" ", "") and "10.00万元" in f.message
+
+
+def test_a_title_line_does_not_run_into_the_next_label() -> None:
+    doc = _paragraphs("基本支出情况", "全年基本支出 40.00 万元，其中人员经费 30.00 万元，公用经费 10.00 万元。")
+    a = analyse(doc)
+    assert [m.key for m in a.mentions][:1] == ["expense_basic"]
+
+
+def test_a_figure_stated_in_prose_and_in_a_table_is_compared() -> None:
+    """The extraction reads tables; its table statements join the prose ones in the cross check."""
+    from jixiao.ingest.extract import extract_document
+
+    text = (
+        HEAD + "2024年度本部门本年支出 100.00 万元，其中基本支出 40.00 万元，项目支出 60.00 万元。\n\n"
+        "项目\t决算数（万元）\n本年支出合计\t{total}\n基本支出\t40.00\n项目支出\t{project}\n"
+    )
+    cross = [(n, c) for n, c in CHECKS if n == "cross"]
+    doc = document_from_text(text.format(total="120.00", project="80.00"), "f.txt")
+    r = audit_document(doc, extraction=extract_document(doc), checks=cross)
+    assert {f.values["value2"] for f in r.findings if f.code == "FIGURE_CONFLICT"} == {"120.00万元", "80.00万元"}
+    same = document_from_text(text.format(total="100.00", project="60.00"), "f.txt")
+    assert not audit_document(same, extraction=extract_document(same), checks=cross).findings

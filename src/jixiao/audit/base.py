@@ -34,7 +34,7 @@ class AuditContext:
     extraction: Any = None  # jixiao.ingest.extract.Extraction when available
     framework: Any = None
     scorecard: Any = None
-    outline: Any = None
+    outline: Any = None  # list[jixiao.ingest.outline.Section]; the runner fills it (runner.outline_of)
     options: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

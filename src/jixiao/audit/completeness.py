@@ -1,7 +1,14 @@
-"""Completeness: the report's standard sections present and not empty; indicators with target and actual.
+"""Completeness: the report's standard sections present and not empty; indicators with target, actual
+and, where the result falls short, a reason.
 
-Sections are found among headings by keyword with synonyms. A table-form document (a 自评表) has no
-narrative outline, so only the indicator checks apply to it.
+Sections are found in the outline (``jixiao.ingest.outline``), shallowest first, by keyword with
+synonyms; when the outline has no such section, heading-like blocks are searched as before. A table-form
+document (a 自评表) has no narrative outline, so only the indicator checks apply to it.
+
+A deviation needs a reason where the framework's scoring would take points for it: a numeric target
+missed, or a qualitative target ("是", "明显改善") not met and not given full marks. The reason may
+be in the row's own column or anywhere in the text that names the indicator next to a reason word
+("偏差原因：…", "由于…", "主要是…").
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from collections.abc import Iterable
 
 from jixiao.audit.base import AuditContext, finding
 from jixiao.ingest.normalize import numbering
+from jixiao.ingest.outline import Section, iter_sections
 from jixiao.model import Finding
 
 FAMILY = "completeness"
@@ -38,15 +46,26 @@ def _heading_like(block) -> bool:  # type: ignore[no-untyped-def]
     return block.kind == "heading" or (numbering(t) is not None and len(t) <= 40)
 
 
+def _outline_hits(ctx: AuditContext, rx: re.Pattern[str]) -> list[Section]:
+    sections = iter_sections(ctx.outline or [])
+    return sorted((s for s in sections if rx.search(s.title)), key=lambda s: (s.level, s.start))
+
+
 def check(ctx: AuditContext) -> Iterable[Finding]:
     doc = ctx.document
     if not is_table_form(ctx):
-        heads = [(i, b) for i, b in enumerate(doc.blocks) if b.kind != "table" and _heading_like(b)]
+        heads: list[tuple[int, object]] | None = None  # heading-like blocks, only when the outline misses
         for name, rx in SECTIONS:
-            hits = sorted(
-                ((i, b) for i, b in heads if rx.search(b.text)), key=lambda ib: (_rank(ib[1].text), ib[0])
-            )
-            if not hits:
+            sections = _outline_hits(ctx, rx)
+            hits: list = []  # type: ignore[type-arg]
+            if not sections:
+                if heads is None:
+                    heads = [(i, b) for i, b in enumerate(doc.blocks) if b.kind != "table" and _heading_like(b)]
+                hits = sorted(
+                    ((i, b) for i, b in heads if rx.search(b.text)),  # type: ignore[attr-defined]
+                    key=lambda ib: (_rank(ib[1].text), ib[0]),  # type: ignore[attr-defined]
+                )
+            if not sections and not hits:
                 yield finding(
                     "SECTION_MISSING", "warning", FAMILY,
                     f"缺少“{name}”部分：全文未找到相应的标题。",
@@ -56,16 +75,27 @@ def check(ctx: AuditContext) -> Iterable[Finding]:
                 continue
             if name not in _SUBSTANTIVE:
                 continue
-            i, b = hits[0]
-            body = _section_body(ctx, i)
-            inline = re.split(r"[：:]", b.text, maxsplit=1)
-            if len(inline) == 2 and inline[1].strip():
-                body = inline[1] + body
+            if sections:
+                sec = sections[0]
+                title_end = sec.body_start if sec.body_start > sec.start else doc.block_at(sec.start).end
+                head_text = doc.text[sec.start : title_end].strip().rstrip("：:")
+                body = sec.body(doc)
+                span_end = sec.end
+            else:
+                i, b = hits[0]
+                body = _section_body(ctx, i)
+                inline = re.split(r"[：:]", b.text, maxsplit=1)
+                if len(inline) == 2 and inline[1].strip():
+                    body = inline[1] + body
+                head_text = b.text.strip()
+                span_end = b.end + 1 + len(body.strip()) if body.strip() else b.end
+                sec = None
             if _EMPTY.match(body):
+                start = sec.start if sec is not None else hits[0][1].start
                 yield finding(
                     "SECTION_EMPTY", "warning", FAMILY,
-                    f"“{b.text.strip()}”部分内容为“{body.strip() or '（空）'}”：自评应如实说明{name}。",
-                    [ctx.evidence(b.start, b.end + 1 + len(body.strip()) if body.strip() else b.end)],
+                    f"“{head_text}”部分内容为“{body.strip() or '（空）'}”：自评应如实说明{name}。",
+                    [ctx.evidence(start, max(start + 1, min(span_end, len(doc.text))))],
                     suggestion=f"结合预算执行和指标完成情况，具体写明{name}。",
                     values={"section": name},
                 )
@@ -94,19 +124,48 @@ def _section_body(ctx: AuditContext, head_index: int) -> str:
     return "\n".join(parts)
 
 
-def _indicator_checks(ctx: AuditContext) -> Iterable[Finding]:
-    from jixiao.audit.scores import indicator_rows, shortfall
+_NO_REASON = ("", "无", "/", "-", "—", "——")
+_REASON_WORDS = re.compile(r"原因|由于|因为|受.{1,12}影响|导致|主要是|系因")
+_NEGATIVE = re.compile(r"^(否|未|没有|无|不)")
 
-    for row in indicator_rows(ctx.document):
-        ratio = shortfall(row)
-        if ratio is not None and row.reason.strip() in ("", "无", "/", "-", "—"):
-            yield finding(
-                "DEVIATION_NO_REASON", "warning", FAMILY,
-                f"指标“{row.name}”未达年度指标值（{row.target}，实际 {row.actual}），但未说明偏差原因。",
-                [ctx.evidence(row.start, row.end)],
-                suggestion="在“未达标原因”栏说明偏差原因及改进措施。",
-                values={"target": row.target, "actual": row.actual},
-            )
+
+def needs_reason(row) -> bool:  # type: ignore[no-untyped-def]
+    """Does the framework's scoring take points for this row's result (so the report owes a reason)?"""
+    from jixiao.audit.scores import _parse_target, shortfall
+
+    if shortfall(row) is not None:
+        return True
+    if _parse_target(row.target) is not None or not row.target.strip() or not row.actual.strip():
+        return False  # numeric and met, or incomplete (reported as such)
+    target, actual = row.target.strip(), row.actual.strip()
+    if actual == target:
+        return False
+    short_of_full = row.score is not None and row.score < row.weight
+    return short_of_full or (bool(_NEGATIVE.match(actual)) and not _NEGATIVE.match(target))
+
+
+def reason_elsewhere(ctx: AuditContext, name: str) -> bool:
+    """A passage outside the tables that names the indicator and gives a reason for its result."""
+    if len(name) < 2:
+        return False
+    text = ctx.document.text
+    tables = [(b.start, b.end) for b in ctx.document.blocks if b.kind == "table"]
+    k = text.find(name)
+    while k >= 0:
+        if not any(a <= k < b for a, b in tables):
+            para_start = text.rfind("\n", 0, k) + 1
+            para_end = text.find("\n", k)
+            para = text[para_start : para_end if para_end >= 0 else len(text)]
+            if _REASON_WORDS.search(para):
+                return True
+        k = text.find(name, k + len(name))
+    return False
+
+
+def _indicator_checks(ctx: AuditContext) -> Iterable[Finding]:
+    from jixiao.audit.scores import indicators_of
+
+    for row in indicators_of(ctx):
         missing = [w for w, v in (("年度指标值", row.target), ("实际完成值", row.actual)) if not v.strip()]
         if missing:
             yield finding(
@@ -115,3 +174,13 @@ def _indicator_checks(ctx: AuditContext) -> Iterable[Finding]:
                 [ctx.evidence(row.start, row.end)],
                 suggestion="补齐指标值与实际完成值。", values={"indicator": row.name},
             )
+            continue
+        if row.reason.strip() not in _NO_REASON or not needs_reason(row) or reason_elsewhere(ctx, row.name):
+            continue
+        yield finding(
+            "DEVIATION_NO_REASON", "warning", FAMILY,
+            f"指标“{row.name}”未达年度指标值（{row.target}，实际 {row.actual}），但未说明偏差原因。",
+            [ctx.evidence(row.start, row.end)],
+            suggestion="在“未达标原因”栏或报告正文中说明偏差原因及改进措施。",
+            values={"target": row.target, "actual": row.actual},
+        )

@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from jixiao.audit.base import AuditContext, finding, fmt
+from jixiao.audit.base import AuditContext, Interval, finding, fmt, stated_interval
 from jixiao.audit.statements import Analysis, Mention, Sentence
 from jixiao.audit.sums import places_by_unit
 from jixiao.model import Finding
+from jixiao.numbers import AMOUNT_UNITS
 
 FAMILY = "cross"
 SIMILAR = 0.35  # label similarity (rare shared words weigh most) for two statements of one activity
@@ -40,6 +41,7 @@ _KEY_NAMES = {
     "executed_total": "全年执行数",
 }
 _NOISE = re.compile(r"[\d\s.,%，。、；：:;（）()“”\"'《》\-—～~]+|万元|亿元|人次|[元人名户家个次约逾近余多]")
+_SEGMENT = re.compile(r"[；;]")
 _TOPIC = re.compile(r"^[一二三四五六七八九十]+是([^。；，]{2,30})[。；，]")
 
 
@@ -48,13 +50,57 @@ def _differ(a: Mention, b: Mention) -> bool:
     return not a.interval(places.get(a.unit)).meets(b.interval(places.get(b.unit)))
 
 
+@dataclass
+class Statement:
+    """One statement of a canonical figure: as the extraction found it, or as this checker read it."""
+
+    shown: str
+    unit: str
+    value: Decimal
+    places: int
+    start: int
+    end: int
+    label: str
+
+    @property
+    def factor(self) -> Decimal:
+        return AMOUNT_UNITS.get(self.unit, Decimal(1))
+
+    @property
+    def base_value(self) -> Decimal:
+        return self.value * self.factor
+
+    def interval(self, places: int) -> Interval:
+        return stated_interval(self.value, max(places, self.places)).scale(self.factor)
+
+
+def statements_of(ctx: AuditContext, key: str) -> list[Statement]:
+    """Every statement of a canonical figure for the report year: the prose as this checker reads it,
+    plus what the extraction read in tables (the prose reading here keeps a year or a label across a
+    line break, which the extraction, reading block by block, does not)."""
+    out = [Statement(m.shown, m.unit, m.value, m.places, m.start, m.end, m.label) for m in ctx.analysis.figures(key)]
+    ex = ctx.extraction
+    if ex is not None and isinstance(getattr(ex, "statements", None), dict):
+        for f in ex.statements.get(key, []):
+            src = f.source
+            if src is None or src.table is None or src.start is None or src.end is None or f.unit not in AMOUNT_UNITS:
+                continue
+            places = max(0, -int(f.value.as_tuple().exponent))
+            label = (src.quote or "").split(str(f.value))[0].strip() or _KEY_NAMES.get(key, key)
+            out.append(Statement(f"{f.value}{f.unit}", f.unit, f.value, places, src.start, src.end, label))
+    return out
+
+
+def _differs(a: Statement, b: Statement) -> bool:
+    places = max(a.places, b.places) if a.unit == b.unit else 0
+    return not a.interval(places).meets(b.interval(places))
+
+
 def check_figures(ctx: AuditContext) -> Iterable[Finding]:
-    a = ctx.analysis
     for key, name in _KEY_NAMES.items():
-        ms = [m for m in a.figures(key)]
-        distinct: list[Mention] = []
-        for m in ms:
-            if all(_differ(m, d) for d in distinct):
+        distinct: list[Statement] = []
+        for m in statements_of(ctx, key):
+            if all(_differs(m, d) for d in distinct):
                 distinct.append(m)
         if len(distinct) < 2:
             continue
@@ -66,11 +112,11 @@ def check_figures(ctx: AuditContext) -> Iterable[Finding]:
             suggestion="核对后统一口径；若口径不同，请注明。",
             values={f"value{i + 1}": m.shown for i, m in enumerate(distinct)},
         )
-    executed = [m for m in a.figures("executed_total")]
-    spent = [m for m in a.figures("expense_total")]
+    executed = statements_of(ctx, "executed_total")
+    spent = statements_of(ctx, "expense_total")
     if executed and spent:
         e, s = executed[0], spent[0]
-        if _differ(e, s):
+        if _differs(e, s):
             diff = abs(e.base_value - s.base_value) / e.factor
             yield finding(
                 "FIGURE_CONFLICT", "warning", FAMILY,
@@ -109,7 +155,7 @@ def records(a: Analysis) -> list[Record]:
         topic_m = _TOPIC.match(sents[0].text.strip())
         topic = topic_m.group(1) if topic_m else ""
         for s in sents:
-            segs = re.split(r"[；;]", s.text)
+            segs = _SEGMENT.split(s.text)
             pos = s.start
             for seg in segs:
                 seg_start, seg_end = pos, pos + len(seg)
@@ -163,19 +209,27 @@ def _close(x: Mention, y: Mention, ratio: str) -> bool:
 def check_records(ctx: AuditContext) -> Iterable[Finding]:
     a = ctx.analysis
     recs = [r for r in records(a) if r.amount is not None]
-    df, n = _weights(a)
-    grams = [_bigrams(r.label) for r in recs]
-    # candidate pairs: compatible counts, values of the same scale, alike labels, not the same text
+    # candidate pairs: compatible counts, values of the same scale, alike labels, not the same text.
+    # The cheap tests come first; label statistics are computed only for the pairs that pass them.
+    weights: tuple[Counter[str], int] | None = None
+    grams: dict[int, set[str]] = {}
     best: dict[int, tuple[float, int]] = {}
     for i, x in enumerate(recs):
         for j in range(i + 1, len(recs)):
             y = recs[j]
             assert x.amount is not None and y.amount is not None
-            if not _compatible(x.count, y.count) or a.text[x.start : x.end] == a.text[y.start : y.end]:
+            if not _compatible(x.count, y.count):
                 continue
             if not (_close(x.count, y.count, "0.25") and _close(x.amount, y.amount, "0.5")):
                 continue
-            sim = similarity(grams[i], grams[j], df, n)
+            if a.text[x.start : x.end] == a.text[y.start : y.end]:
+                continue
+            if weights is None:
+                weights = _weights(a)
+            for k in (i, j):
+                if k not in grams:
+                    grams[k] = _bigrams(recs[k].label)
+            sim = similarity(grams[i], grams[j], *weights)
             if sim < SIMILAR:
                 continue
             for k, other in ((i, j), (j, i)):

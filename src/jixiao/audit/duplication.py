@@ -9,6 +9,7 @@ reported once with both locations.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,28 +35,57 @@ class _Para:
     norm: str
 
 
-def _shingles(s: str) -> set[int]:
+def _shingles(s: str) -> set[str]:
     if len(s) <= SHINGLE:
-        return {hash(s)}
-    return {hash(s[i : i + SHINGLE]) for i in range(len(s) - SHINGLE + 1)}
+        return {s}
+    return {s[i : i + SHINGLE] for i in range(len(s) - SHINGLE + 1)}
+
+
+PROBES = 5  # shingles tried, evenly spaced, before a paragraph's full shingle set is compared
+PROBES_NEEDED = 3
+
+
+def _probably_seen(norm: str, earlier: str) -> bool:
+    """Could ``norm`` be a repeat of ``earlier`` text? A cheap pre-filter (C-level substring search).
+
+    A paragraph with at least 80 % of its shingles seen before has at most a fifth of it unseen; probes a
+    quarter apart land at most one per unseen stretch, so most probes are in the earlier text. When fewer
+    than ``PROBES_NEEDED`` are, the full comparison is skipped (boilerplate phrases alone hit one or two).
+    """
+    k = len(norm) - SHINGLE + 1
+    if k <= 1:
+        return norm in earlier
+    starts = {round(n * (k - 1) / (PROBES - 1)) for n in range(PROBES)}
+    return sum(norm[j : j + SHINGLE] in earlier for j in starts) >= min(PROBES_NEEDED, len(starts))
 
 
 def find_repeats(paras: list[_Para], threshold: float = 0.8, gap: int = 2) -> list[tuple[list[int], list[int]]]:
     """[(repeat paragraph indexes, source paragraph indexes)] for runs of repeated paragraphs.
 
     A run survives up to ``gap`` paragraphs that are not repeats (a heading renumbered in the copy, a
-    paragraph split differently), so one pasted block is reported once.
+    paragraph split differently), so one pasted block is reported once. Shingles of earlier paragraphs
+    are indexed only once some paragraph passes the pre-filter (most documents repeat nothing).
     """
-    first_seen: dict[int, int] = {}
+    first_seen: dict[str, int] = {}
+    indexed = 0  # paragraphs whose shingles are in first_seen
+    earlier = ""  # the normalised paragraphs so far, for the pre-filter
     runs: list[tuple[list[int], list[int]]] = []
     cur: tuple[list[int], list[int]] | None = None
     misses = 0
     for i, p in enumerate(paras):
-        sh = _shingles(p.norm)
-        sources = [first_seen[h] for h in sh if h in first_seen]
-        repeated = len(p.norm) >= MIN_PARAGRAPH and len(sources) >= threshold * len(sh)
+        repeated = False
+        sources: list[int] = []
+        if len(p.norm) >= MIN_PARAGRAPH and _probably_seen(p.norm, earlier):
+            for j in range(indexed, i):
+                sh_j = _shingles(paras[j].norm)
+                first_seen.update(dict.fromkeys(sh_j - first_seen.keys(), j))
+            indexed = i
+            sh = _shingles(p.norm)
+            sources = [first_seen[h] for h in sh & first_seen.keys()]
+            repeated = len(sources) >= threshold * len(sh)
+        earlier += "\x00" + p.norm
         if repeated:
-            src = max(set(sources), key=sources.count)
+            src = Counter(sources).most_common(1)[0][0]
             if cur is None:
                 cur = ([], [])
                 runs.append(cur)
@@ -66,17 +96,15 @@ def find_repeats(paras: list[_Para], threshold: float = 0.8, gap: int = 2) -> li
             misses += 1
             if misses > gap:
                 cur = None
-        for h in sh:
-            first_seen.setdefault(h, i)
     return runs
 
 
 def check(ctx: AuditContext) -> Iterable[Finding]:
     doc = ctx.document
     paras = [
-        _Para(bi, b.start, b.end, normalise(b.text))
+        _Para(bi, b.start, b.end, norm)
         for bi, b in enumerate(doc.blocks)
-        if b.kind != "table" and normalise(b.text)
+        if b.kind != "table" and (norm := normalise(b.text))
     ]
     for rep, src in find_repeats(paras):
         size = sum(len(paras[i].norm) for i in rep)

@@ -76,7 +76,8 @@ def audit_document(
             extraction = _extract(doc)
         framework, scorecard, more = _scorecard(extraction, framework)
         notes.extend(more)
-    ctx = AuditContext(document=doc, extraction=extraction, framework=framework, scorecard=scorecard)
+    ctx = AuditContext(document=doc, extraction=extraction, framework=framework, scorecard=scorecard,
+                       outline=outline_of(doc, extraction))
     found: list[Finding] = []
     for family, check in checks or CHECKS:
         for f in check(ctx):
@@ -87,11 +88,41 @@ def audit_document(
     return AuditResult(file=str(doc.path), findings=findings, summary=summary, warnings=notes)
 
 
+def outline_of(doc: Any, extraction: Any = None) -> list[Any]:
+    """The document's section tree: the extraction's when it ran (it builds one anyway), else built here."""
+    from jixiao.ingest.outline import Section, build_outline
+
+    nodes = getattr(extraction, "outline", None)
+    if not nodes:
+        return build_outline(doc)
+
+    def body_start(start: int, title: str) -> int:
+        """Where the text after the title starts: after "标题：" when the body follows inline."""
+        block = doc.block_at(start)
+        rel = block.text.find(title, start - block.start)
+        if rel >= 0:
+            after = rel + len(title)
+            if block.text[after : after + 1] in ("：", ":") and block.text[after + 1 :].strip():
+                return block.start + after + 1
+        return block.end
+
+    def convert(node: Any) -> Section:
+        return Section(
+            title=node.title, number=node.number or "", level=node.level, start=node.start, end=node.end,
+            block_index=doc.block_index_at(node.start), children=[convert(c) for c in node.children],
+            body_start=body_start(node.start, node.title),
+        )
+
+    return [convert(n) for n in nodes]
+
+
 def read_document(path: str | Path) -> Any:
     """Read any supported report through the team's readers."""
     p = Path(path)
     if not p.exists():
         raise ReaderError("文件不存在", file=str(p))
+    if p.suffix.lower() in _MARKUP_SUFFIXES:
+        return _read_markup(p)
     try:
         from jixiao.ingest import read_document as reader  # type: ignore[attr-defined]
     except ImportError:
@@ -120,6 +151,25 @@ def read_document(path: str | Path) -> Any:
 
         return read_xls(p)
     raise ReaderError(f"不支持的文件类型“{p.suffix}”", file=str(p))
+
+
+_MARKUP_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+
+
+def _read_markup(p: Path) -> Any:
+    """Markdown and HTML as the text their reader sees (see jixiao.audit.markup)."""
+    from jixiao.audit.markup import html_to_text, is_html, markdown_to_text
+    from jixiao.ingest.limits import DEFAULT_LIMITS
+    from jixiao.ingest.readers._common import check_size
+    from jixiao.ingest.readers.txt import decode_text
+
+    check_size(p, DEFAULT_LIMITS)  # the same limits as every reader: no unbounded read of a hostile file
+    decoded = decode_text(p.read_bytes())
+    if decoded is None:
+        raise ReaderError("无法识别文本编码；请另存为 UTF-8 后再试", file=str(p))
+    text = decoded[0]
+    text = html_to_text(text) if is_html(text) else markdown_to_text(text)
+    return document_from_text(text, str(p))
 
 
 def document_from_text(text: str, path: str = "<text>") -> Any:

@@ -4,6 +4,10 @@ Two shapes are read:
 - a scoring table (自评表): rows of weight, 年度指标值, 实际完成值, 得分, and a 总分/自评得分 row;
 - prose ("1.资金管理：分值 16 分，自评分 15.1 分，扣分原因：…扣 0.04 分…").
 
+Indicator rows come from the extraction when it ran (``indicators_of``). Prose score records are read
+here: the extraction's ``sub_scores`` are a flat list of the same statements without the deductions
+and the parent/child structure the checks need.
+
 Scores are stated exactly, so sums of stated scores are compared exactly (to the total's last place).
 When a framework is given (or the extraction names one) the scoring engine's per-item differences
 are reported as well.
@@ -46,11 +50,12 @@ class IndicatorRow:
 @dataclass
 class ScoreRow:
     cells: list[str]
-    score: Decimal
+    score: Decimal | None  # None: not scored ("—")
     score_text: str
     bonus: bool
     start: int
     end: int
+    weight: Decimal | None = None
 
 
 @dataclass
@@ -59,6 +64,7 @@ class ScoreTable:
     total: Decimal | None = None
     total_text: str = ""
     total_span: tuple[int, int] = (0, 0)
+    total_weight: Decimal | None = None
 
 
 def _row_spans(block) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
@@ -70,9 +76,11 @@ def _row_spans(block) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
     return spans
 
 
-def _table_rows(doc) -> Iterable[tuple[str, list[str], tuple[int, int]]]:  # type: ignore[no-untyped-def]
-    """(mode, cells, span) for rows of scoring tables; the mode carries across consecutive tables."""
+def _table_rows(doc) -> Iterable[tuple[str, list[str], tuple[int, int], list[str]]]:  # type: ignore[no-untyped-def]
+    """(mode, cells, span, header) for rows of scoring tables; mode and header carry across consecutive
+    tables (a table continued on the next page)."""
     mode = ""
+    header: list[str] = []
     for b in doc.blocks:
         if b.kind != "table" or not b.rows:
             if b.kind != "table" and len(b.text.strip()) > 60:
@@ -81,13 +89,16 @@ def _table_rows(doc) -> Iterable[tuple[str, list[str], tuple[int, int]]]:  # typ
         spans = _row_spans(b)
         for ri, row in enumerate(b.rows):
             cells = [c.strip() for c in row]
+            if not any(cells):
+                continue  # a blank row (a Markdown "| --- |" rule) carries nothing
             if _is_header(cells):
                 joined = "|".join(cells)
                 mode = "indicator" if ("指标值" in joined or "完成值" in joined) else "score"
+                header = cells
                 continue
             span = spans[ri] if ri < len(spans) and len(spans) == len(b.rows) else (b.start, b.end)
             if mode:
-                yield mode, cells, span
+                yield mode, cells, span, header
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -98,7 +109,7 @@ def _is_header(cells: list[str]) -> bool:
 
 def indicator_rows(doc) -> list[IndicatorRow]:  # type: ignore[no-untyped-def]
     out: list[IndicatorRow] = []
-    for mode, cells, span in _table_rows(doc):
+    for mode, cells, span, _header in _table_rows(doc):
         if mode != "indicator":
             continue
         for k in range(1, len(cells) - 2):
@@ -115,30 +126,156 @@ def indicator_rows(doc) -> list[IndicatorRow]:  # type: ignore[no-untyped-def]
     return out
 
 
+def _columns(header: list[str], width: int) -> tuple[int, int] | None:
+    """(weight column, score column) named by a header of the rows' width: the last "分值" before the
+    first "得分" that is not a previously stated score ("原自评分")."""
+    if not header or len(header) != width:
+        return None
+    score = next((i for i, c in enumerate(header) if "得分" in c and "原" not in c), None)
+    if score is None:
+        return None
+    weights = [i for i, c in enumerate(header[:score]) if c == "分值" or (c.endswith("分值") and len(c) <= 6)]
+    return (weights[-1], score) if weights else None
+
+
+def _num(cell: str) -> Decimal | None:
+    return Decimal(cell) if _NUM.match(cell) else None
+
+
+def indicators_of(ctx: AuditContext) -> list[IndicatorRow]:
+    """Target/actual rows: the extraction's when it ran (it knows merged and split cells, names on rows
+    of their own), else this module's own reading of the tables."""
+    ex = ctx.extraction
+    if ex is None or not getattr(ex, "indicators", None):
+        return indicator_rows(ctx.document)
+    out: list[IndicatorRow] = []
+    for r in ex.indicators:
+        if r.layout != "target" or r.weight is None or r.source.start is None or r.source.end is None:
+            continue
+        score_text = "" if r.stated_score is None else f"{r.stated_score:f}"
+        out.append(IndicatorRow(r.name or "（未命名指标）", r.weight, r.target or "", r.actual or "", r.stated_score,
+                                score_text, r.basis or "", r.source.start, r.source.end))
+    return out
+
+
+def _aligned(rows: list[list[str]], cols: tuple[int, int] | None) -> bool:
+    """Do the rows under a header keep its columns? (A table flattened from merged cells does not: its
+    cells shift left where a merge was lost, and then only the last number of a row is its score.)"""
+    if cols is None or not rows:
+        return False
+    w, sc = cols
+    return all(
+        len(r) > sc and _NUM.match(r[w]) and (_NUM.match(r[sc]) or r[sc] in ("", "—", "-", "/")) for r in rows
+    )
+
+
 def score_table(doc) -> ScoreTable:  # type: ignore[no-untyped-def]
     table = ScoreTable()
-    for _mode, cells, span in _table_rows(doc):
-        first = next((c for c in cells if c), "")
-        if first in ("总分", "合计", "总计"):
-            nums = [c for c in cells if _NUM.match(c)]
-            if "自评得分" in cells or "得分" in cells:
-                idx = max(i for i, c in enumerate(cells) if c in ("自评得分", "得分"))
-                after = [c for c in cells[idx + 1 :] if _NUM.match(c)]
-                if after:
-                    table.total = Decimal(after[0])
-                    table.total_text = after[0]
-                    table.total_span = span
-            elif len(nums) >= 2:
-                table.total = Decimal(nums[-1])
-                table.total_text = nums[-1]
-                table.total_span = span
-            continue
-        nums = [c for c in cells if _NUM.match(c)]
-        if len(nums) < 2:
-            continue
-        bonus = any("加减分" in c or c == "加分" or "扣分项" in c for c in cells[:3])
-        table.rows.append(ScoreRow(cells, Decimal(nums[-1]), nums[-1], bonus, *span))
+    groups: list[tuple[list[str], list[tuple[list[str], tuple[int, int]]]]] = []
+    for _mode, cells, span, header in _table_rows(doc):
+        if not groups or groups[-1][0] is not header:
+            groups.append((header, []))
+        groups[-1][1].append((cells, span))
+    for header, members in groups:
+        body = [c for c, _ in members if next((x for x in c if x), "") not in ("总分", "合计", "总计")]
+        cols = _columns(header, len(header)) if all(len(c) == len(header) for c, _ in members) else None
+        use_cols = cols if _aligned(body, cols) else None
+        for cells, span in members:
+            if table.total is not None:
+                return table  # the total closes the scoring table; an indicator table may follow it
+            _add_row(table, cells, span, use_cols)
     return table
+
+
+def _add_row(table: ScoreTable, cells: list[str], span: tuple[int, int], cols: tuple[int, int] | None) -> None:
+    first = next((c for c in cells if c), "")
+    if first in ("总分", "合计", "总计"):
+        nums = [c for c in cells if _NUM.match(c)]
+        if cols is not None and _NUM.match(cells[cols[1]]):
+            table.total, table.total_text, table.total_span = Decimal(cells[cols[1]]), cells[cols[1]], span
+            table.total_weight = _num(cells[cols[0]])
+        elif "自评得分" in cells or "得分" in cells:
+            idx = max(i for i, c in enumerate(cells) if c in ("自评得分", "得分"))
+            after = [c for c in cells[idx + 1 :] if _NUM.match(c)]
+            if after:
+                table.total, table.total_text, table.total_span = Decimal(after[0]), after[0], span
+        elif len(nums) >= 2:
+            table.total, table.total_text, table.total_span = Decimal(nums[-1]), nums[-1], span
+        return
+    bonus = any("加减分" in c or c == "加分" or "扣分项" in c for c in cells[:3])
+    if cols is not None:
+        text = cells[cols[1]] if _NUM.match(cells[cols[1]]) else ""
+        table.rows.append(ScoreRow(cells, _num(text), text, bonus, *span, weight=Decimal(cells[cols[0]])))
+        return
+    nums = [c for c in cells if _NUM.match(c)]
+    if len(nums) >= 2:
+        table.rows.append(ScoreRow(cells, Decimal(nums[-1]), nums[-1], bonus, *span))
+
+
+_MAX_READINGS = 1024  # readings kept per position: real tables have few, this bounds a pathological one
+_MAX_TREE_ROWS = 300  # the reading recurses along sibling chains; a 自评表 has far fewer rows
+
+
+def top_level_sums(rows: list[ScoreRow], tol: Decimal, limit: Decimal | None = None) -> set[Decimal]:
+    """The sums of top-level scores (up to ``limit``) over every reading of the rows as an indicator tree.
+
+    A generated 自评表 lists 一级, 二级 and 三级 rows one under the other without saying which is which.
+    A row is the parent of the rows after it when their weights add up exactly to its weight and their
+    scores (where given) to its score; the top level is what remains. Rows without a score may be
+    children (a manual score given for the parent) but not top-level rows.
+    """
+    n = len(rows)
+    weights = [r.weight for r in rows]
+    if any(w is None for w in weights) or n > _MAX_TREE_ROWS:
+        return set()
+
+    ends_memo: dict[int, set[int]] = {}
+
+    def subtree_ends(i: int) -> set[int]:
+        if i in ends_memo:
+            return ends_memo[i]
+        ends = {i + 1}
+        w = weights[i]
+        assert w is not None
+        own = rows[i].score
+        for j, child_sum in forest(i + 1, w):
+            if child_sum is None or own is None or abs(child_sum - own) <= tol:
+                ends.add(j)
+        ends_memo[i] = ends
+        return ends
+
+    memo: dict[tuple[int, Decimal], set[tuple[int, Decimal | None]]] = {}
+
+    def forest(i: int, w: Decimal) -> set[tuple[int, Decimal | None]]:
+        """(end, score sum or None when a score is missing) for subtrees from i whose weights make w."""
+        key = (i, w)
+        if key in memo:
+            return memo[key]
+        out: set[tuple[int, Decimal | None]] = set()
+        wi = weights[i] if i < n else None
+        if wi is not None and wi <= w:
+            si = rows[i].score
+            for j in subtree_ends(i):
+                if wi == w:
+                    out.add((j, si))
+                    continue
+                for k, rest in forest(j, w - wi):
+                    out.add((k, None if si is None or rest is None else si + rest))
+                    if len(out) >= _MAX_READINGS:
+                        break
+        memo[key] = out
+        return out
+
+    tops: dict[int, set[Decimal]] = {n: {Decimal(0)}}
+    for i in range(n - 1, -1, -1):
+        acc: set[Decimal] = set()
+        si = rows[i].score
+        if si is not None:
+            for j in subtree_ends(i):
+                sums = (si + s for s in tops.get(j, ()))
+                acc.update(sums if limit is None else (x for x in sums if x <= limit + tol))
+        tops[i] = acc if len(acc) <= _MAX_READINGS else set(sorted(acc)[:_MAX_READINGS])
+    return tops[0]
 
 
 # --------------------------------------------------------------------------- table checks
@@ -177,7 +314,7 @@ def shortfall(row: IndicatorRow) -> Decimal | None:
 
 
 def check_indicators(ctx: AuditContext) -> Iterable[Finding]:
-    for row in indicator_rows(ctx.document):
+    for row in indicators_of(ctx):
         t = _parse_target(row.target)
         a = _ACTUAL.match(row.actual.replace(" ", ""))
         if t is None or a is None or row.score is None:
@@ -219,7 +356,7 @@ _PCT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 
 def check_rule_floors(ctx: AuditContext) -> Iterable[Finding]:
     """"预算完成率…低于90%的不得分" printed in the row, a rate below it, and a score above zero."""
-    for _mode, cells, span in _table_rows(ctx.document):
+    for _mode, cells, span, _header in _table_rows(ctx.document):
         rule = next((c for c in cells if _FLOOR_RULE.search(c)), None)
         if rule is None:
             continue
@@ -248,12 +385,15 @@ def check_table_total(ctx: AuditContext) -> Iterable[Finding]:
     t = score_table(ctx.document)
     if t.total is None or len(t.rows) < 3:
         return
-    all_sum = sum((r.score for r in t.rows), Decimal(0))
-    bonus = sum((r.score for r in t.rows if r.bonus), Decimal(0))
+    scored = [r for r in t.rows if r.score is not None]
+    all_sum = sum((r.score for r in scored), Decimal(0))  # type: ignore[misc]
+    bonus = sum((r.score for r in scored if r.bonus), Decimal(0))  # type: ignore[misc]
     tol = half_unit(decimal_places(t.total_text))
     ev = [ctx.evidence(*t.total_span)]
     if abs(all_sum - t.total) <= tol:
         return
+    if any(abs(s - t.total) <= tol for s in top_level_sums(t.rows, tol, limit=t.total)):
+        return  # the rows are a tree (一级/二级/三级 in one column) whose top level makes the total
     if bonus and abs(all_sum - bonus - t.total) <= tol:
         row = next(r for r in t.rows if r.bonus)
         yield finding(
@@ -267,7 +407,7 @@ def check_table_total(ctx: AuditContext) -> Iterable[Finding]:
         return
     yield finding(
         "SCORE_TOTAL_MISMATCH", "error", FAMILY,
-        f"各项得分之和与总分不符：表中 {len(t.rows)} 项得分合计 {fmt(all_sum, 2)} 分，自评得分为 {t.total_text} 分。",
+        f"各项得分之和与总分不符：表中 {len(scored)} 项得分合计 {fmt(all_sum, 2)} 分，自评得分为 {t.total_text} 分。",
         ev, suggestion="核对各项得分与总分。",
         values={"sum": fmt(all_sum, 2), "total": t.total_text},
     )
@@ -302,7 +442,11 @@ class ScoreRecord:
 def prose_records(ctx: AuditContext) -> tuple[list[ScoreRecord], list[tuple[str, int, int]]]:
     text = ctx.document.text
     records: list[ScoreRecord] = []
+    # a record quoted in a table cell ("理由：自评报告称…分值 15 分、自评分 15 分") is the table's, not prose
+    tables = [(b.start, b.end) for b in ctx.document.blocks if b.kind == "table"]
     for m in _RECORD.finditer(text):
+        if tables and any(a <= m.start() < b for a, b in tables):
+            continue
         para_start = text.rfind("\n", 0, m.start()) + 1
         lead = text[para_start : m.start()]
         numbered = bool(_LIST_NO.match(lead))

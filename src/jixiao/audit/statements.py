@@ -20,16 +20,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from jixiao.audit.base import Interval, stated_interval
-from jixiao.numbers import AMOUNT_UNITS, find_quantities
+from jixiao.numbers import AMOUNT_UNITS, QuantityMatch, find_quantities
 
 # --------------------------------------------------------------------------- mentions
 
 _SENT_END = "。！？!?"
 _CLAUSE_BOUNDARY = "，,；;：:、（()）。！？\n\t"
 _PERSON_UNITS = {"人": "人", "名": "人", "位": "人"}
-_MEASURE_AFTER = re.compile(r"^\s*(枚|块|座|辆|台|个)")
+_MEASURE_AFTER = re.compile(r"\s*(枚|块|座|辆|台|个)")  # used with .match(text, pos)
 _APPROX_BEFORE = re.compile(r"(约|大约|近|逾|超过|超|多达)\s*$")
-_APPROX_AFTER = re.compile(r"^\s*(左右|以上|多|余)")
+_APPROX_AFTER = re.compile(r"\s*(左右|以上|多|余)")  # used with .match(text, pos)
 _DELTA_RE = re.compile(r"(增加|减少|增长|下降|降低|提高|上升|减|增)了?\s*$")
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _REPORT_YEAR_RE = re.compile(r"(20\d{2})\s*年度")
@@ -40,6 +40,14 @@ _LEAD_NOISE = re.compile(
 _YEAR_IN_LABEL = re.compile(r"20\d{2}\s*年度?")
 _SCOPE_WORDS = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
 _BUDGET_WORD = re.compile(r"预算|计划|年初|拟投入")
+_WS = re.compile(r"\s+")
+_DIGITS = re.compile(r"[\d,. ]+")
+_NOUN = re.compile(r"[^，,；;。：:、（()）\d]{0,12}")
+_SENT_SPLIT = re.compile(r"[。！？!?]")
+_HAS_NUMBER = re.compile(r"[0-9０-９]|百分之")  # what find_quantities can find at all
+_CLAUSE_MARK = re.compile(r"[，,；;：:、。！？!?]")
+TITLE_LINE = 20  # a line this short with no punctuation is a title ("基本支出情况"), not a wrapped line
+_NUMBER_TAIL = set("0123456789.万亿千")  # …unless it stops inside a number ("支出 2700.38 万")
 _ACTUAL_WORD = re.compile(r"决算")
 
 # label → canonical figure key (DESIGN.md §4); order matters: the specific before the general.
@@ -94,10 +102,11 @@ class Mention:
     delta: str  # the change verb before it ("增加"/"减少"…) or ""
     key: str | None = None  # canonical figure key when the label names one
     budget: bool = False
+    klass: str | None = field(init=False)  # unit_class(unit), read by every check: computed once
+    _intervals: dict[int, Interval] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    @property
-    def klass(self) -> str | None:
-        return unit_class(self.unit)
+    def __post_init__(self) -> None:
+        self.klass = unit_class(self.unit)
 
     @property
     def factor(self) -> Decimal:
@@ -111,9 +120,14 @@ class Mention:
     def interval(self, places: int | None = None) -> Interval:
         """Base-unit interval at ``places`` decimals (the statement's precision, at least our own)."""
         p = max(self.places, places if places is not None else 0)
-        if p == 0 and self.klass not in ("money", "%") and self.scale == 1 and not self.approx:
-            return Interval(self.value, self.value)  # a whole count (22人) is exact, not rounded
-        return stated_interval(self.value, p, approx=self.approx, scale=self.scale).scale(self.factor)
+        iv = self._intervals.get(p)
+        if iv is None:  # every check asks again: Decimal arithmetic is worth remembering
+            if p == 0 and self.klass not in ("money", "%") and self.scale == 1 and not self.approx:
+                iv = Interval(self.value, self.value)  # a whole count (22人) is exact, not rounded
+            else:
+                iv = stated_interval(self.value, p, approx=self.approx, scale=self.scale).scale(self.factor)
+            self._intervals[p] = iv
+        return iv
 
     @property
     def shown(self) -> str:
@@ -209,19 +223,22 @@ def report_year(text: str) -> int | None:
 def split_sentences(text: str, base: int, block: int, first_index: int) -> list[Sentence]:
     out: list[Sentence] = []
     pos = 0
-    for i, ch in enumerate(text):
-        if ch in _SENT_END:
-            if text[pos : i + 1].strip():
-                out.append(Sentence(first_index + len(out), base + pos, base + i + 1, text[pos : i + 1], block))
-            pos = i + 1
+    for m in _SENT_SPLIT.finditer(text):
+        end = m.end()
+        if text[pos:end].strip():
+            out.append(Sentence(first_index + len(out), base + pos, base + end, text[pos:end], block))
+        pos = end
     if text[pos:].strip():
         out.append(Sentence(first_index + len(out), base + pos, base + len(text), text[pos:], block))
     return out
 
 
 def clean_label(raw: str) -> str:
-    s = re.sub(r"\s+", "", raw)
-    s = _YEAR_IN_LABEL.sub("", s)
+    s = _WS.sub("", raw)
+    if not s:
+        return s
+    if "20" in s:
+        s = _YEAR_IN_LABEL.sub("", s)
     for _ in range(3):
         s2 = _LEAD_NOISE.sub("", s)
         s2 = _FILLER_TAIL.sub("", s2)
@@ -285,24 +302,25 @@ def _boundary_before(text: str, rel: int, floor: int) -> int:
     return i + 1
 
 
-def scan_sentence(sent: Sentence, doc_year: int | None) -> list[Mention]:
+def scan_sentence(sent: Sentence, doc_year: int | None, found: list[QuantityMatch] | None = None) -> list[Mention]:
+    """The quantities of one sentence; ``found`` are its quantities (offsets in the sentence) when the
+    caller already has them."""
     text = sent.text
     out: list[Mention] = []
     prev_end = 0
-    for qm in find_quantities(text):
+    years: list[tuple[int, int]] | None = None  # (end, year) of each "20xx 年", found once per sentence
+    for qm in find_quantities(text) if found is None else found:
         q = qm.quantity
         unit = q.unit
         end = qm.end
         if not unit:
-            m_after = _MEASURE_AFTER.match(text[end:])
+            m_after = _MEASURE_AFTER.match(text, end)
             if m_after and "." not in qm.text:
                 unit = m_after.group(1)
-                end += m_after.end()
+                end = m_after.end()
         if unit in ("年", "月", "日") or unit_class(unit) is None:
             continue  # dates and bare numbers are part of the label, not quantities
-        if unit == "分" and "分值" not in text[max(0, qm.start - 6) : qm.start]:
-            pass  # scores are read by the scores check; keep them as mentions too
-        digits = re.match(r"[\d,. ]+", qm.text.replace(",", ""))
+        digits = _DIGITS.match(qm.text.replace(",", ""))
         written = Decimal(digits.group(0).replace(" ", "")) if digits and digits.group(0).strip(" .") else q.value
         scale = (q.value / written) if written and q.value and not q.value.is_nan() else Decimal(1)
         if unit in AMOUNT_UNITS:
@@ -314,26 +332,26 @@ def scan_sentence(sent: Sentence, doc_year: int | None) -> list[Mention]:
         elif q.approx:
             approx = "多"
         else:
-            mb = _APPROX_AFTER.match(text[end:])
+            mb = _APPROX_AFTER.match(text, end)
             if mb:
                 approx = mb.group(1)
         lb = _boundary_before(text, qm.start, prev_end)
         raw = text[lb : qm.start]
         label = clean_label(raw)
-        noun_m = re.match(r"[^，,；;。：:、（()）\d]{0,12}", text[end:])
+        noun_m = _NOUN.match(text, end)
         noun = noun_m.group(0) if noun_m else ""
-        years = [int(y) for y in _YEAR_RE.findall(text[: qm.start])]
-        year = years[-1] if years else None
-        delta_m = _DELTA_RE.search(re.sub(r"\s+", "", text[max(0, qm.start - 8) : qm.start]))
+        if years is None:
+            years = [(y.end(), int(y.group(1))) for y in _YEAR_RE.finditer(text)]
+        year = next((y for e, y in reversed(years) if e <= qm.start), None)
+        delta_m = _DELTA_RE.search(_WS.sub("", text[max(0, qm.start - 8) : qm.start]))
         delta = delta_m.group(1) if delta_m and unit != "%" else ""
-        places = q.places
         m = Mention(
             start=sent.start + qm.start,
             end=sent.start + end,
             text=text[qm.start : end],
             value=q.value,
             unit=unit,
-            places=places,
+            places=q.places,
             scale=scale,
             approx=approx,
             label=label,
@@ -501,7 +519,8 @@ def prose_runs(blocks: list) -> list[tuple[int, int, int]]:  # type: ignore[type
 
     A paragraph that stops mid-sentence (no 。/！/？/；/：at its end — a page break, a line break in a
     PDF or a .docx) continues into the next one, so "2022 年度，一般公共预算财政" and "拨款收入
-    3116.60 万元" stay one sentence and the year still applies.
+    3116.60 万元" stay one sentence and the year still applies. A short line without punctuation is a
+    title ("基本支出情况") and ends its run.
     """
     runs: list[tuple[int, int, int]] = []
     open_run: list[int] | None = None
@@ -514,23 +533,47 @@ def prose_runs(blocks: list) -> list[tuple[int, int, int]]:  # type: ignore[type
         else:
             open_run = [bi, b.start, b.end]
             runs.append(open_run)  # type: ignore[arg-type]
-        ends = b.text.rstrip()[-1:] in tuple(_SENT_END + "；;：:") if b.text.strip() else True
-        if b.kind == "heading" or ends:
+        t = b.text.strip()
+        ends = t[-1:] in tuple(_SENT_END + "；;：:") if t else True
+        title = len(t) <= TITLE_LINE and not _CLAUSE_MARK.search(t) and t[-1:] not in _NUMBER_TAIL
+        if b.kind == "heading" or ends or title:
             open_run = None
     return [tuple(r) for r in runs]  # type: ignore[misc]
 
 
 def analyse(doc: object) -> Analysis:
     """Parse every prose sentence of a Document (tables are left to the table-aware checks)."""
-    text: str = doc.text  # type: ignore[attr-defined]
-    year = report_year(text)
+    raw: str = doc.text  # type: ignore[attr-defined]
+    year = report_year(raw)
+    runs = prose_runs(doc.blocks)  # type: ignore[attr-defined]
+    # A line break inside a run is layout ("支出 2700.38 万" / "元", "政府性基金" / "预算财政拨款收入" as
+    # two Word paragraphs): read it as a space, which keeps every offset into Document.text valid.
+    pieces: list[str] = []
+    pos = 0
+    for _first, start, end in runs:
+        pieces.append(raw[pos:start])
+        pieces.append(raw[start:end].replace("\n", " "))
+        pos = end
+    pieces.append(raw[pos:])
+    text = "".join(pieces)
     sentences: list[Sentence] = []
-    for first, start, end in prose_runs(doc.blocks):  # type: ignore[attr-defined]
-        sentences.extend(split_sentences(text[start:end], start, first, len(sentences)))
     mentions: list[Mention] = []
-    for s in sentences:
-        s.mentions = scan_sentence(s, year)
-        mentions.extend(s.mentions)
+    for first, start, end in runs:
+        run_sentences = split_sentences(text[start:end], start, first, len(sentences))
+        sentences.extend(run_sentences)
+        # one scan of the run for numbers (not one per sentence), handed to each sentence
+        found = find_quantities(text[start:end]) if _HAS_NUMBER.search(text, start, end) else []
+        k = 0
+        for s in run_sentences:
+            a, b = s.start - start, s.end - start
+            mine: list[QuantityMatch] = []
+            while k < len(found) and found[k].start < b:
+                q = found[k]
+                if q.start >= a and q.end <= b:
+                    mine.append(QuantityMatch(q.start - a, q.end - a, q.text, q.quantity))
+                k += 1
+            s.mentions = scan_sentence(s, year, mine)
+            mentions.extend(s.mentions)
     lists = find_lists(sentences)
     return Analysis(
         text=text,

@@ -10,11 +10,14 @@ from jixiao.audit.runner import AuditResult
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Serif CJK SC",sans-serif;margin:0;display:flex;color:#222}
-main{flex:3;padding:1.5em 2em;max-width:60em;line-height:1.8}
-aside{flex:2;padding:1em;background:#f6f6f4;height:100vh;overflow:auto;position:sticky;top:0}
-p{margin:.4em 0}table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
-td{border:1px solid #bbb;padding:2px 6px;vertical-align:top}
-mark{padding:0 1px;border-radius:2px;cursor:pointer}
+main{flex:3;min-width:0;padding:1.5em 2em;max-width:60em;line-height:1.8}
+aside{flex:2;min-width:22em;padding:1em;background:#f6f6f4;height:100vh;overflow:auto;position:sticky;top:0}
+p{margin:.4em 0}.wide{overflow-x:auto;margin:.6em 0;border:1px solid #ddd}
+table{border-collapse:collapse;font-size:.85em;line-height:1.5}
+td{border:1px solid #bbb;padding:2px 6px;vertical-align:top;min-width:4em;max-width:22em}
+td.n{min-width:0;white-space:nowrap}td.l{min-width:14em}
+.path{color:#777;font-size:.8em;word-break:break-all}
+mark{padding:0 1px;border-radius:2px;cursor:pointer;scroll-margin-top:30vh}
 mark.error{background:#ffc9c9;border-bottom:2px solid #c00}
 mark.warning{background:#ffe8a3;border-bottom:2px solid #c80}
 mark.info{background:#d6ecff;border-bottom:2px solid #37c}
@@ -59,16 +62,26 @@ def render_html(result: AuditResult, doc: Any) -> str:
     body: list[str] = []
     for b in doc.blocks:
         if b.kind == "table" and b.rows:
+            lines = [line.split("\t") for line in b.text.split("\n")]
+            width = max(len(cells) for cells in lines)
+            # columns empty in every row (merged cells flattened away) would only squeeze the others
+            keep = [c for c in range(width) if any(c < len(cells) and cells[c].strip() for cells in lines)]
             rows = []
             pos = b.start
-            for line in b.text.split("\n"):
-                cells, cpos = [], pos
-                for cell in line.split("\t"):
-                    cells.append(f"<td>{_marked(cell, cpos, spans)}</td>")
+            for cells_text in lines:
+                starts, cpos = [], pos
+                for cell in cells_text:
+                    starts.append(cpos)
                     cpos += len(cell) + 1
+                cells = []
+                for c in keep:
+                    cell = cells_text[c] if c < len(cells_text) else ""
+                    size = len(cell.strip())
+                    short = ' class="n"' if size <= 8 else ' class="l"' if size > 40 else ""
+                    cells.append(f"<td{short}>{_marked(cell, starts[c], spans) if c < len(cells_text) else ''}</td>")
                 rows.append("<tr>" + "".join(cells) + "</tr>")
-                pos += len(line) + 1
-            body.append("<table>" + "".join(rows) + "</table>")
+                pos += sum(len(x) + 1 for x in cells_text)
+            body.append('<div class="wide"><table>' + "".join(rows) + "</table></div>")
         elif b.kind == "heading":
             body.append(f"<p><b>{_marked(b.text, b.start, spans)}</b></p>")
         else:
@@ -86,9 +99,11 @@ def render_html(result: AuditResult, doc: Any) -> str:
         )
     s = result.summary
     title = html.escape(result.file)
+    name = html.escape(result.file.replace("\\", "/").rsplit("/", 1)[-1])
     return (
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>核查：{title}</title>'
-        f"<style>{_CSS}</style></head><body><main><h1>{title}</h1>{''.join(body)}</main>"
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>核查：{name}</title>'
+        f'<style>{_CSS}</style></head><body><main><h1>{name}</h1><div class="path">{title}</div>{"".join(body)}</main>'
         f'<aside><h1>核查结果</h1><div class="sum"><span>错误 {s.get("error", 0)}</span>'
         f'<span>警告 {s.get("warning", 0)}</span><span>提示 {s.get("info", 0)}</span></div>'
         f"{''.join(items) or '<p>未发现问题。</p>'}</aside></body></html>"
