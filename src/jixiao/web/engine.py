@@ -1,13 +1,12 @@
 """Adapters from the web app to the pure core: scoring, checking, rendering, extraction, frameworks.
 
-Each call is guarded: if a core module is not installed or fails on a dossier, the page says so in Chinese
-(``note``) instead of failing; the cause is logged. Swap a call here when a core API changes.
+A user error from the core (``JixiaoError``) becomes a Chinese note on the page; an unexpected failure on one
+dossier is logged and noted too, so one bad dossier never takes a page down.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 import tempfile
 from collections import OrderedDict
@@ -17,9 +16,14 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from jixiao import audit, render, scoring
+from jixiao.audit.markup import markdown_to_text
 from jixiao.errors import JixiaoError
+from jixiao.frameworks import list_frameworks, load_framework, registry
+from jixiao.ingest.extract import extract_file
 from jixiao.model import Dossier, Finding, Scorecard
 from jixiao.store import Summary
+from jixiao.template import is_template, read_template
 
 log = logging.getLogger("jixiao.web")
 
@@ -34,17 +38,6 @@ DOCUMENT_FORMATS: dict[str, tuple[str, str]] = {
     "html": ("自评报告", "text/html; charset=utf-8"),
     "pdf": ("自评报告", "application/pdf"),
 }
-
-
-def _module(name: str) -> Any | None:
-    """A core module, or None when it is missing or broken (the page then says that part is unavailable)."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-    except Exception:  # a broken install or half-edited file must not take the whole app down
-        log.exception("cannot import %s", name)
-        return None
 
 
 @dataclass
@@ -138,20 +131,14 @@ class FrameworkCatalog:
         return choices
 
     def _scan(self) -> list[FrameworkChoice]:
-        frameworks = _module("jixiao.frameworks")
-        if frameworks is None or not hasattr(frameworks, "list_frameworks"):
-            return []
         try:
-            infos = frameworks.list_frameworks()
+            infos = list_frameworks()
         except Exception:
             log.exception("list_frameworks failed")
             return []
         return [FrameworkChoice(i.id, i.name, "内置" if i.builtin else "本机", i.kind) for i in infos]
 
     def load(self, framework_id: str | None, uploaded: dict[str, str]) -> Any:
-        frameworks = _module("jixiao.frameworks")
-        if frameworks is None or not hasattr(frameworks, "load_framework"):
-            raise JixiaoError("指标体系模块尚未可用")
         if not framework_id:
             raise JixiaoError("档案未选择指标体系，请在“基本信息”中选择")
         source = uploaded.get(framework_id)
@@ -164,7 +151,7 @@ class FrameworkCatalog:
             if len(self._loaded) > 64:
                 self._loaded.clear()
             target = self.materialise(framework_id, source) if source is not None else framework_id
-            self._loaded[key] = frameworks.load_framework(target)
+            self._loaded[key] = load_framework(target)
         return self._loaded[key]
 
     def default_for(self, kind: str) -> str | None:
@@ -178,15 +165,12 @@ class FrameworkCatalog:
 
 def validate_framework_source(source: str, filename: str = "framework.yaml") -> tuple[str, str]:
     """Validate an uploaded framework with the real loader; returns (id, name) or raises a Chinese error."""
-    frameworks = _module("jixiao.frameworks")
-    if frameworks is None or not hasattr(frameworks, "load_framework"):
-        raise JixiaoError("指标体系模块尚未可用，暂不能上传指标体系")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(filename).name
         if path.suffix.lower() not in {".yaml", ".yml"}:
             path = path.with_suffix(".yaml")
         path.write_text(source, encoding="utf-8")
-        framework = frameworks.load_framework(path)
+        framework = load_framework(path)
     return str(framework.id), str(framework.name)
 
 
@@ -237,9 +221,6 @@ def evaluate(
 
 def _framework_stamp() -> str:
     # Framework files may be added or edited while the app runs; their folders' and files' mtimes join the key.
-    registry = _module("jixiao.frameworks.registry")
-    if registry is None:
-        return ""
     stamps = []
     for folder in [*registry.user_dirs(), registry.BUILTIN_DIR]:
         if folder.is_dir():
@@ -252,18 +233,14 @@ def _evaluate(
     dossier: Dossier, catalog: FrameworkCatalog, uploaded: dict[str, str], source: SourceFile | None
 ) -> Evaluation:
     result = Evaluation(execution_rate=_safe_rate(dossier))
-    scoring = _module("jixiao.scoring")
-    if scoring is None:
-        result.score_note = "评分模块尚未可用，暂不能计算得分"
-    else:
-        try:
-            result.framework = catalog.load(dossier.framework, uploaded)
-            result.scorecard = scoring.score(dossier, result.framework)
-        except JixiaoError as exc:
-            result.score_note = f"无法评分：{exc}"
-        except Exception:
-            log.exception("scoring failed")
-            result.score_note = "评分时发生内部错误，已记录日志"
+    try:
+        result.framework = catalog.load(dossier.framework, uploaded)
+        result.scorecard = scoring.score(dossier, result.framework)
+    except JixiaoError as exc:
+        result.score_note = f"无法评分：{exc}"
+    except Exception:
+        log.exception("scoring failed")
+        result.score_note = "评分时发生内部错误，已记录日志"
     result.findings, result.audit_note = _audit_dossier(dossier, result)
     if source is not None:
         result.source_findings, result.source_note = _audit_source(source, result)
@@ -295,16 +272,14 @@ def _figures_part(markdown: str) -> str:
 
 
 def _audit_dossier(dossier: Dossier, evaluation: Evaluation) -> tuple[list[Finding], str | None]:
-    audit, render = _module("jixiao.audit"), _module("jixiao.render")
-    if audit is None or render is None or not hasattr(audit, "audit_document"):
-        return [], "核查模块尚未可用，暂不能核查档案"
     if evaluation.scorecard is None:
         return [], "评分完成后才能核查"
     try:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "report.md"
             render.render(dossier, evaluation.scorecard, out)
-            text = _figures_part(out.read_text(encoding="utf-8"))
+            # Pipe tables become tab rows, so the checker reads the budget table as a table, not prose.
+            text = markdown_to_text(_figures_part(out.read_text(encoding="utf-8")))
         doc = audit.document_from_text(text, GENERATED_REPORT)
         result = audit.audit_document(doc, framework=evaluation.framework, scorecard=evaluation.scorecard)
     except JixiaoError as exc:
@@ -321,7 +296,7 @@ def _audit_dossier(dossier: Dossier, evaluation: Evaluation) -> tuple[list[Findi
 _SOURCE_DOCS: dict[str, Any] = {}
 
 
-def _source_document(audit: Any, source: SourceFile) -> Any:
+def _source_document(source: SourceFile) -> Any:
     # Reading a PDF or Word file is the slow part; a stored file never changes under its content hash.
     if source.sha256 not in _SOURCE_DOCS:
         if len(_SOURCE_DOCS) > 64:
@@ -335,11 +310,8 @@ def _source_document(audit: Any, source: SourceFile) -> Any:
 
 
 def _audit_source(source: SourceFile, evaluation: Evaluation) -> tuple[list[Finding], str | None]:
-    audit = _module("jixiao.audit")
-    if audit is None or not hasattr(audit, "audit_document"):
-        return [], "核查模块尚未可用"
     try:
-        doc = _source_document(audit, source)
+        doc = _source_document(source)
         result = audit.audit_document(doc, framework=evaluation.framework, scorecard=evaluation.scorecard)
     except JixiaoError as exc:
         return [], f"无法核查原报告：{exc}"
@@ -364,10 +336,7 @@ class Marked:
 
 def source_with_findings(source: SourceFile, findings: list[Finding]) -> list[Marked]:
     """The uploaded report's text cut at every evidence span, so the page can show findings in place."""
-    audit = _module("jixiao.audit")
-    if audit is None:
-        raise JixiaoError("核查模块尚未可用，暂不能显示原文")
-    text: str = _source_document(audit, source).text
+    text: str = _source_document(source).text
     spans = [
         (e.location.start, e.location.end, f)
         for f in findings
@@ -419,9 +388,6 @@ def cite_dossier_by_name(dossier: Dossier, filename: str) -> Dossier:
 def render_document(dossier: Dossier, evaluation: Evaluation, fmt: str, out_dir: Path) -> Path:
     if fmt not in DOCUMENT_FORMATS:
         raise JixiaoError(f"不支持的文书格式“{fmt}”")
-    render = _module("jixiao.render")
-    if render is None or not hasattr(render, "render"):
-        raise JixiaoError("文书生成模块尚未可用")
     if evaluation.scorecard is None:
         raise JixiaoError(f"尚不能生成文书：{evaluation.score_note or '没有评分结果'}")
     out = out_dir / f"document.{fmt}"
@@ -431,14 +397,8 @@ def render_document(dossier: Dossier, evaluation: Evaluation, fmt: str, out_dir:
 
 def extract_report(path: Path) -> tuple[Dossier, list[str]]:
     """A dossier from an uploaded report or filled template, with warnings to show the user."""
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        template = _module("jixiao.template")
-        if template is not None and hasattr(template, "is_template") and template.is_template(path):
-            return cite_dossier_by_name(template.read_template(path), path.name), []
-    extract = _module("jixiao.ingest.extract")
-    if extract is None or not hasattr(extract, "extract_file"):
-        raise JixiaoError("报告抽取模块尚未可用，请先选择“空白档案”")
-    extraction = extract.extract_file(path)
+    if path.suffix.lower() in {".xlsx", ".xlsm"} and is_template(path):
+        return cite_dossier_by_name(read_template(path), path.name), []
+    extraction = extract_file(path)
     warnings = [str(w).replace(str(path), path.name) for w in getattr(extraction, "warnings", []) or []]
     return cite_dossier_by_name(extraction.dossier, path.name), warnings
