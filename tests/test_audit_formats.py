@@ -224,21 +224,7 @@ def test_docx_gives_the_findings_of_the_txt(prefix: str, form: str, tmp_path: Pa
     assert signatures(converted) == signatures(txt), _diff(txt, converted)
 
 
-_PDF_READER_GAPS = {
-    "003": "PDF 读取：表格中一个单元格内折行的文字被拆成多行（“低于90%的不得分”与得分 3.58 不在同一行），"
-    "单元格中 LaTeX 残留“$\\ geq 70$ 人”（反斜杠后多一个空格）未规范为“≥70人”，"
-    "于是 SCORE_RULE_CONFLICT 与 SCORE_FULL_BUT_SHORT 漏报；属 jixiao.ingest.readers.pdf",
-}
-
-
-@pytest.mark.parametrize(
-    "prefix",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_PDF_READER_GAPS[p])) if p in _PDF_READER_GAPS
-        else p
-        for p in SEEDS
-    ],
-)
+@pytest.mark.parametrize("prefix", SEEDS)
 def test_pdf_gives_the_findings_of_the_txt(prefix: str, pdf_dir: Path) -> None:
     txt = _txt(prefix)
     converted = audit_file(pdf_dir / f"{prefix}.pdf")

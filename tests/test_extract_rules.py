@@ -331,14 +331,75 @@ def test_figures_from_worked_formulas_in_a_scoring_table() -> None:
         "一级指标\t分值\t二级指标\t分值\t三级指标\t分值\t指标解释\t评分标准\t得分\t评分依据\n"
         "\t\t成本管理\t4.00\t公用经费控制率\t2.00\t反映公用经费的控制程度。\t"
         "公用经费控制率=（实际支出公用经费总额/预算安排公用经费总额）×100%。控制率≤100%，得满分。\t2.00\t"
-        "455451.05/5830 92.57 ×100% = 78.1%\n"
+        "455451.05/583092.57 ×100% = 78.1%\n"
     )
     x = ex(table)
     f = {k: (str(v.value), v.unit) for k, v in x.dossier.figures.items()}
     assert f["public_funds"] == ("455451.05", "元")
-    assert f["public_funds_budget"] == ("583092.57", "元")  # a PDF cell wrap split the number
+    assert f["public_funds_budget"] == ("583092.57", "元")
     assert f["public_funds_control_rate"] == ("78.1", "%")
     assert "计算式" in (x.dossier.figures["public_funds"].note or "")
+
+
+def test_rates_the_frameworks_read_stated_in_prose() -> None:
+    f = figs(
+        "资金管理：分值 16 分，自评分 15.1 分，扣分原因：预算完成率 98.23%，扣 0.04 分；财政拨款收入预决算差异"
+        "率=1.74%，扣 0.2 分；一般公共预算支出年度平均执行率=67.2%，扣 0.66分。"
+        "本年度结转结余率为 3.5%，部门整体绩效目标完成率为 95%。"
+    )
+    assert f["income_budget_diff_rate"] == ("1.74", "%")
+    assert f["avg_execution_rate"] == ("67.2", "%")
+    assert f["carryover_rate"] == ("3.5", "%")
+    assert f["target_completion_rate"] == ("95", "%")
+    assert f["execution_rate"] == ("98.23", "%")
+    # a change is still not the figure: "差异 50 万元", "平均每人 2 万元"
+    g = figs("预决算差异为 50 万元。残疾人平均每人补助 2 万元。")
+    assert not g
+
+
+def test_change_on_the_prior_year_signed() -> None:
+    f = figs("2022年我部门三公经费支出决算为0.72万元，比上年决算数减少17.84万元，下降96.1%。")
+    assert f["three_public_change_rate"] == ("-96.1", "%")
+    assert f["three_public_actual"] == ("0.72", "万元")
+    g = figs("本年度“三公”经费支出 12 万元，比上年增长 20%。")
+    assert g["three_public_change_rate"] == ("20", "%")
+    # no comparison with the prior year: not a change rate
+    assert "three_public_change_rate" not in figs("“三公”经费支出 12 万元，其中公务接待费下降 5%。")
+
+
+def test_fiscal_income_budget_and_final() -> None:
+    f = figs("财政拨款收入调整预算数 1200 万元，财政拨款收入决算数 1180 万元。")
+    assert f["fiscal_income_budget"] == ("1200", "万元")
+    assert f["fiscal_income_final"] == ("1180", "万元")
+
+
+def test_deductions_give_item_stated_scores() -> None:
+    x = ex(
+        "1.资金管理：分值 16 分，自评分 15.96 分，扣分原因：预算完成率 98%，扣 0.04 分。"
+        "2.资产管理：分值 4 分，自评分 3 分，扣分原因：某中心账实不符，扣 1分。"
+    )
+    items = x.dossier.stated.items
+    assert items["资金管理"] == Decimal("15.96")
+    assert items["预算完成率"] == Decimal("3.96")  # weight 4 in every framework, minus 0.04
+    assert "扣 0.04 分" in (x.dossier.stated.sources["预算完成率"].quote or "")
+    assert not any("账实" in k for k in items)  # a cause that names no indicator maps to nothing
+
+
+def test_scoring_table_basis_rates_and_nil_numerators() -> None:
+    table = (
+        "一级指标\t分值\t二级指标\t分值\t三级指标\t分值\t指标解释\t评分标准\t得分\t评分依据\n"
+        "\t\t资金管理\t16.00\t平均执行率\t2.00\t反映支出进度。\t按季度通报的平均执行率计分。\t2.00\t"
+        "平均支出执行率达到100%\n"
+        "\t\t资金管理\t16.00\t结转结余率\t2.00\t反映结转结余的控制程度。\t"
+        "结余结转率=年末结转和结余决算数/（年初结转和结余+财政拨款决算数）×100%，≤10%得2分。\t2.00\t无结转结余\n"
+        "\t\t资金管理\t16.00\t采购\t2.00\t反映采购。\t政府采购执行率≥95%得满分。\t2.00\t目标 ≥95%\n"
+    )
+    x = ex(table)
+    f = {k: (str(v.value), v.unit) for k, v in x.dossier.figures.items()}
+    assert f["avg_execution_rate"] == ("100", "%")
+    assert f["carryover_rate"] == ("0", "%") and f["carryover_end"] == ("0", "元")
+    assert "按 0 计" in (x.dossier.figures["carryover_rate"].note or "")
+    assert "procurement_execution_rate" not in f  # a threshold, not the figure
 
 
 def test_narrative_target_actual_pairs() -> None:

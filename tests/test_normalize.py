@@ -208,3 +208,17 @@ def test_tabs_that_are_not_tables():
     # a single tab line among prose is not a table either
     doc = document_from_text("说明：\n项目\t金额\n以上。")
     assert not doc.tables()
+
+
+def test_long_title_not_joined_to_the_paragraph_after_it():
+    title = "示范市示范区残疾人联合会2021年度部门整体支出绩效自评报告"
+    body = "根据区财政局的工作要求，我部门对2021年度部门整体支出开展了绩效自评，现将有关情况报告如下。"
+    assert normalize_text(f"{title}\n\n{body}").split("\n") == [title, body]
+    assert normalize_text(f"{title}\n{body}").split("\n") == [title, body]
+    # a title broken over two lines is still one title
+    assert normalize_text("示范市示范区残疾人联合会2021年度部门整体支出\n绩效自评报告\n\n" + body).split(
+        "\n"
+    ) == [
+        "示范市示范区残疾人联合会2021年度部门整体支出绩效自评报告",
+        body,
+    ]

@@ -445,3 +445,22 @@ def test_docx_automatic_numbering_rendered(tmp_path):
         ("基本情况", ["机构设置", "收支情况"]),
         ("存在的主要问题", []),
     ]
+
+
+def test_txt_tables_located_at_their_own_lines(tmp_path):
+    # flattened tables whose rows start with empty cells (merged cells lost): each table and each of
+    # its cells points at its own line, never at the top of the file
+    text = (
+        "标题\n\n"
+        "一级\t分值\t三级\t得分\n\t\t指标甲\t2.00\n\n"
+        "说明文字。\n\n"
+        "\t\t指标乙\t3.00\n\t\t指标丙\t1.00\n"
+    )
+    p = tmp_path / "t.txt"
+    p.write_text(text, encoding="utf-8")
+    doc = read_document(p)
+    lines = text.split("\n")
+    for b in doc.tables():
+        assert lines[b.location.line - 1].split("\t")[0:3] == b.text.split("\n")[0].split("\t")[0:3]
+    i = doc.text.index("指标丙")
+    assert doc.locate(i).line == 9 and doc.locate(i).row == 2

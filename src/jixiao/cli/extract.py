@@ -122,7 +122,9 @@ def _print_text(console: Console, data: dict[str, Any]) -> None:
             ind.add_row(
                 r.get("level1", ""),
                 (r.get("level2") or "")[:16],
-                r.get("name") or (r.get("explanation") or "")[:16] + "…",
+                (r["name"] + ("（拟定）" if r.get("name_inferred") else ""))
+                if r.get("name")
+                else (r.get("explanation") or "")[:16] + "…",
                 r.get("weight", ""),
                 r.get("target", ""),
                 r.get("actual", ""),

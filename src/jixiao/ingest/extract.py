@@ -30,6 +30,7 @@ from .extraction.indicators import narrative_indicators, table_indicators
 from .extraction.mentions import find_hits
 from .extraction.meta import read_meta
 from .extraction.model import Extraction, IndicatorRow, OutlineNode
+from .extraction.names import item_for_label, recover_names
 from .extraction.scores import find_scores
 
 __all__ = ["Extraction", "extract_document", "extract_file"]
@@ -146,6 +147,13 @@ def extract_document(doc: Document) -> Extraction:
 
     hits = find_hits(doc, section_of)
     rows = table_indicators(doc, section_of) + narrative_indicators(doc, section_of)
+    recover_names(rows)
+    inferred = [r.name for r in rows if r.name_inferred and r.name]
+    if inferred:
+        warnings.append(
+            f"评分表有 {len(inferred)} 行未印三级指标名称，已按指标体系中分值、上级指标和指标解释相符的指标"
+            f"拟定：{'、'.join(inferred)}，请核对"
+        )
     statements = narrative_statements(doc, hits, year)
     for block in doc.tables():
         statements.extend(table_statements(doc, block, section_of, year))
@@ -168,6 +176,12 @@ def extract_document(doc: Document) -> Extraction:
     for sub in scores.sub_scores:
         stated.items.setdefault(sub.name, sub.score)
         stated.sources.setdefault(sub.name, sub.source)
+    for d in scores.deductions:
+        item = item_for_label(d.label, d.parent)
+        if item is not None and item.name not in stated.items and d.points <= item.weight:
+            # the report states what the item lost; its stated score is the rest of the item's weight
+            stated.items[item.name] = item.weight - d.points
+            stated.sources[item.name] = d.source
     for r in rows:
         if r.layout == "rule" and r.name and r.stated_score is not None and r.name not in stated.items:
             stated.items[r.name] = r.stated_score

@@ -155,7 +155,7 @@ _LATEX_CMDS = {
     "textrm": "",
     "mathbf": "",
 }
-_LATEX_CMD_RE = re.compile(r"\\([A-Za-z]+|[%,;])")
+_LATEX_CMD_RE = re.compile(r"\\\s?([A-Za-z]+|[%,;])")  # "\ geq": a PDF gap read as a space
 
 
 def _latex_to_text(m: re.Match[str]) -> str:
@@ -466,7 +466,15 @@ def should_join(a: str, b: str, width: int | None, a_short: float | None = None)
     # one paragraph per line: only a long line cut mid-sentence (page break) continues
     if numbering(a) is not None and looks_like_heading(a):
         return False
+    # a long title (no clause punctuation at all) before a paragraph written on one much longer line
+    # stands alone; a title broken over two lines (neither has punctuation) is still one title, and a
+    # hard-wrapped line is followed by a line of about its own width
+    if not _CLAUSE_PUNCT_RE.search(a) and _CLAUSE_PUNCT_RE.search(b) and display_width(b) > 1.5 * wa:
+        return False
     return wa >= 40 and (last in _NO_PARA_END or _is_cjk(last) or last.isalnum())
+
+
+_CLAUSE_PUNCT_RE = re.compile(r"[，。；：、！？,;:!?]")
 
 
 def _split_cells(line: MText) -> list[MText]:

@@ -25,6 +25,8 @@ DELTA_RE = re.compile(
     r"增加|减少|增长|下降|增幅|降幅|差异|差额|追加|调增|调减|节约|超支|同比|环比|占|比重|比例|扣|"
     r"标准|每人|每户|每年|户均|人均|平均|月均|上涨|提高|降低|多出|少于"
 )
+# Rates whose names hold a word DELTA_RE would take for a change: "差异率", "平均执行率" are figures.
+_RATE_NAMES_RE = re.compile(r"差异率|平均(?:支出)?(?:执行率|进度)")
 _FUND_NAMES_RE = re.compile(r"一般公共预算|政府性基金预算?|国有资本经营预算|社会保险基金预算")
 _RATE_WORDS_RE = re.compile(r"预算(?:执行|完成|调整)率")
 # Reporting unit and time words at the start of a label: they say whose and when, not what.
@@ -86,7 +88,7 @@ def read_label(label: str) -> LabelContext:
         prior=prior,
         year=years[-1] if years else None,
         own_level="本级" in text,
-        delta=bool(DELTA_RE.search(text)),
+        delta=bool(DELTA_RE.search(_RATE_NAMES_RE.sub("", text))),
     )
 
 

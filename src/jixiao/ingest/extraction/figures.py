@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from jixiao.ingest.document import Block, Document
 from jixiao.model import Figure
@@ -52,6 +53,8 @@ def compose_key(family: str, ctx: LabelContext, prior: bool) -> str | None:
         key = "executed_total"
     elif family == "three_public":
         key = "three_public_budget" if ctx.budget else "three_public_actual"
+    elif family == "fiscal_income":
+        key = "fiscal_income_budget" if ctx.budget else "fiscal_income_final"
     elif family in {
         "execution_rate",
         "budget_adjustment_rate",
@@ -59,6 +62,10 @@ def compose_key(family: str, ctx: LabelContext, prior: bool) -> str | None:
         "fixed_assets_utilization",
         "public_funds_control_rate",
         "three_public_control_rate",
+        "income_budget_diff_rate",
+        "avg_execution_rate",
+        "carryover_rate",
+        "target_completion_rate",
         "procurement_plan",
         "procurement_actual",
         "fixed_assets_total",
@@ -122,6 +129,11 @@ def sentence_statements(doc: Document, hits: list[Hit], doc_year: int | None) ->
     generic_amounts = False
     for hit, ctx0 in cands:
         ctx = ctx0
+        if ctx.delta and subject in SUBJECT_RATES:
+            change = _change_rate(doc, hit, subject)
+            if change is not None:
+                out.append(change)
+                continue
         if ctx.delta or ctx.own_level or _is_target_phrase(doc.text, hit):
             continue
         found = match_family(ctx.core, _kind_of(hit.quantity.unit))
@@ -146,7 +158,12 @@ def sentence_statements(doc: Document, hits: list[Hit], doc_year: int | None) ->
                 out.append(_statement(doc, hit, f"prior_{key}" if prior else key))
                 continue
             if subject != GENERIC and family == "execution_rate":
-                continue  # a rate in a sentence about 三公经费, a project … is that thing's rate
+                # "三公经费支出决算为0.72万元，完成全年预算0.72万元的100%": its control rate (决算/预算);
+                # in a sentence about anything else (a project …) the rate is that thing's own
+                control = SUBJECT_RATES.get(subject, {}).get("control")
+                if control is not None and "预算" in doc.text[hit.label_start : hit.start]:
+                    out.append(_statement(doc, hit, control))
+                continue
             if family == "execution_rate" and "预算" not in hit.mention.label and not generic_amounts:
                 continue  # "完成率137%" after a task count is that task's rate
         prior = ctx.prior or _is_prior(ctx, before, doc_year)
@@ -157,6 +174,37 @@ def sentence_statements(doc: Document, hits: list[Hit], doc_year: int | None) ->
             generic_amounts = True
         out.append(_statement(doc, hit, key))
     return out
+
+
+# Rates of a subject stated next to its amounts: its control rate (决算/预算) and its change on the year.
+SUBJECT_RATES: dict[str, dict[str, str]] = {
+    "three_public": {"control": "three_public_control_rate", "change": "three_public_change_rate"},
+    "public_funds": {"control": "public_funds_control_rate"},
+}
+_CHANGE_WORD_RE = re.compile(r"(?P<dir>下降|减少|降低|压减|增长|增加|上升|提高)了?(?:幅度)?(?:为|达到?)?$")
+_ON_PRIOR_RE = re.compile(r"上年|去年|上一年|同比")
+
+
+def _change_rate(doc: Document, hit: Hit, subject: str) -> Statement | None:
+    """ "三公经费支出决算为0.72万元…比上年决算数减少17.84万元，下降96.1%": the change on the prior year,
+    signed (a fall is negative), when the sentence compares with the prior year."""
+    key = SUBJECT_RATES[subject].get("change")
+    if key is None or hit.quantity.unit != "%":
+        return None
+    m = _CHANGE_WORD_RE.search(hit.mention.label)
+    if m is None or not _ON_PRIOR_RE.search(doc.text[hit.sentence.start : hit.start]):
+        return None
+    value = hit.mention.value
+    if m.group("dir") in {"下降", "减少", "降低", "压减"}:
+        value = -value
+    fig = Figure(
+        value=value,
+        unit="%",
+        source=hit.mention.source,
+        note=f"文中写“{m.group('dir')}{format_decimal(hit.mention.value)}%”，"
+        + ("按负数计" if value < 0 else "按正数计"),
+    )
+    return Statement(key, fig, hit.start)
 
 
 _TARGET_AFTER_RE = re.compile(r"^\s*(?:或|及)?(?:以上|以下|以内|左右)")
@@ -271,8 +319,8 @@ _FORMULA_RE = re.compile(
     r"(?P<x>[^，。；;,=\s（(]{2,20}率)\s*=\s*[（(]?\s*(?P<a>[^/（）()=，。]{2,30}?)\s*/\s*"
     r"(?P<b>[^/（）()=，。]{2,30}?)\s*[)）]?\s*[×xX*]\s*100\s*%"
 )
-# A number in a worked formula; a PDF cell wrap may leave a space inside it ("5830 92.57").
-_WNUM = r"\d(?:[\d,]|\s(?=\d))*(?:\.\d+)?"
+# A number in a worked formula (readers rejoin a number a cell wrap split: "5830" / "92.57").
+_WNUM = r"\d[\d,]*(?:\.\d+)?"
 _WORKED_RE = re.compile(
     rf"[（(]?\s*(?P<a>{_WNUM})\s*/\s*(?P<b>{_WNUM})\s*[)）]?\s*[×xX*]\s*100\s*%\s*=\s*(?P<r>\d+(?:\.\d+)?)\s*%"
 )
@@ -281,51 +329,112 @@ _WORKED_RE = re.compile(
 def formula_statements(
     doc: Document, rows: list[IndicatorRow], section_of: SectionOf, default_unit: str | None
 ) -> list[Statement]:
-    """Figures a scoring table gives only inside its worked formula.
+    """Figures a scoring table (自评表) gives only in a row's 评分依据 (basis).
 
-    A row whose rule defines "固定资产利用率=（实际在用固定资产总额/所有固定资产总额）×100%" and whose
-    basis works it out as "(3455560.23/4138427.79)×100% = 83.50%" states both amounts and the rate.
-    The amounts have no unit of their own; they take the unit the table declares ("(元)")."""
+    - A worked formula: a row whose rule defines "固定资产利用率=（实际在用固定资产总额/所有固定资产总额）×100%"
+      and whose basis works it out as "(3455560.23/4138427.79)×100% = 83.50%" states both amounts and the
+      rate. The amounts have no unit of their own; they take the unit the table declares ("(元)").
+    - A rate named in the basis: "平均支出执行率达到100%".
+    - A nil numerator: the rule defines "结余结转率=年末…结转和结余决算数/（…）×100%" and the basis says
+      "无结转结余": the amount is 0 and so is the rate.
+    """
     out: list[Statement] = []
     for row in rows:
-        if not row.rule or not row.basis or row.source.end is None:
-            continue
-        f = _FORMULA_RE.search(row.rule)
-        w = _WORKED_RE.search(row.basis)
-        if not f or not w:
+        if not row.basis or row.source.end is None:
             continue
         base = doc.text.find(row.basis, row.source.end)
         if base < 0:
             continue
-        for name, group, kind in (("a", "a", AMOUNT), ("b", "b", AMOUNT), ("x", "r", PERCENT)):
-            ctx = read_label(f.group(name))
-            found = match_family(ctx.core, kind)
-            if found is None or (kind == AMOUNT and not default_unit):
-                continue
-            key = compose_key(found[0], ctx, prior=False)
-            if key is None:
-                continue
-            start = base + w.start(group)
-            unit = default_unit if kind == AMOUNT else "%"
-            # quote the whole worked formula, located at this number
-            src = provenance(doc, base + w.start(), base + w.end(), section_of(start), at=start)
-            note = (
-                f"取自评分表计算式“{w.group(0).strip()}”，金额未写单位，按表头“{unit}”计"
-                if kind == AMOUNT
-                else None
-            )
-            out.append(
-                Statement(
-                    key,
-                    Figure(
-                        value=parse_number(re.sub(r"\s", "", w.group(group))),
-                        unit=unit,
-                        source=src,
-                        note=note,
-                    ),
-                    start,
-                )
-            )
+        found = _worked_formula(doc, row, base, section_of, default_unit)
+        if not found:
+            found = _basis_rates(doc, row, base, section_of) or _nil_numerator(doc, row, base, section_of)
+        out.extend(found)
+    return out
+
+
+def _worked_formula(
+    doc: Document, row: IndicatorRow, base: int, section_of: SectionOf, default_unit: str | None
+) -> list[Statement]:
+    assert row.basis is not None
+    f = _FORMULA_RE.search(row.rule or "")
+    w = _WORKED_RE.search(row.basis)
+    if not f or not w:
+        return []
+    out: list[Statement] = []
+    for name, group, kind in (("a", "a", AMOUNT), ("b", "b", AMOUNT), ("x", "r", PERCENT)):
+        ctx = read_label(f.group(name))
+        found = match_family(ctx.core, kind)
+        if found is None or (kind == AMOUNT and not default_unit):
+            continue
+        key = compose_key(found[0], ctx, prior=False)
+        if key is None:
+            continue
+        start = base + w.start(group)
+        unit = default_unit if kind == AMOUNT else "%"
+        # quote the whole worked formula, located at this number
+        src = provenance(doc, base + w.start(), base + w.end(), section_of(start), at=start)
+        note = (
+            f"取自评分表计算式“{w.group(0).strip()}”，金额未写单位，按表头“{unit}”计"
+            if kind == AMOUNT
+            else None
+        )
+        value = parse_number(w.group(group))
+        out.append(Statement(key, Figure(value=value, unit=unit or "", source=src, note=note), start))
+    return out
+
+
+_BASIS_RATE_RE = re.compile(
+    r"(?P<label>[^，。；;,：:\s\d]{2,24}?)\s*(?:达到|达|为|是|[:：=＝])?\s*(?P<n>\d+(?:\.\d+)?)\s*%"
+)
+
+
+def _basis_rates(doc: Document, row: IndicatorRow, base: int, section_of: SectionOf) -> list[Statement]:
+    """ "平均支出执行率达到100%": a rate the basis names itself (targets and thresholds excluded)."""
+    assert row.basis is not None
+    out: list[Statement] = []
+    for m in _BASIS_RATE_RE.finditer(row.basis):
+        tail = row.basis[m.end() : m.end() + 4]
+        if _TARGET_AFTER_RE.match(tail) or _TARGET_BEFORE_RE.search(row.basis[: m.start("n")]):
+            continue
+        ctx = read_label(m.group("label"))
+        found = match_family(ctx.core, PERCENT)
+        if found is None or ctx.delta or (found[0] == "execution_rate" and "预算" not in m.group("label")):
+            continue
+        key = compose_key(found[0], ctx, prior=False)
+        if key is None:
+            continue
+        start = base + m.start("label")
+        src = provenance(doc, start, base + m.end(), section_of(start), at=base + m.start("n"))
+        out.append(Statement(key, Figure(value=parse_number(m.group("n")), unit="%", source=src), start))
+    return out
+
+
+_NUMERATOR_RE = re.compile(
+    r"(?P<x>[^，。；;,=\s（(]{2,20}率)\s*=\s*[（(]?\s*(?P<a>[^/（）()=，。]{2,30}?)\s*/"
+)
+_NIL_RE = re.compile(r"^\s*(?:本年度?|当年)?(?:无|没有)(?P<what>[^，。；;,\d]{2,12}?)(?:资金)?\s*[。.]?\s*$")
+
+
+def _nil_numerator(doc: Document, row: IndicatorRow, base: int, section_of: SectionOf) -> list[Statement]:
+    """ "无结转结余" under a rate whose numerator is that amount: amount 0, rate 0%."""
+    assert row.basis is not None
+    f = _NUMERATOR_RE.search(row.rule or "")
+    nil = _NIL_RE.match(row.basis)
+    if not f or not nil:
+        return []
+    numerator = match_family(read_label(f.group("a")).core, AMOUNT)
+    absent = match_family(read_label(nil.group("what")).core, AMOUNT)
+    rate = match_family(read_label(f.group("x")).core, PERCENT)
+    if numerator is None or absent is None or numerator[0] != absent[0] or rate is None:
+        return []
+    start, end = base + nil.start("what") - 1, base + nil.end("what")
+    src = provenance(doc, start, end, section_of(start))
+    note = f"评分依据写“{nil.group(0).strip()}”，{f.group('x')}的分子为 0，按 0 计"
+    out = []
+    for family, unit in ((numerator[0], "元"), (rate[0], "%")):
+        key = compose_key(family, read_label(f.group("a" if unit == "元" else "x")), prior=False)
+        if key is not None:
+            out.append(Statement(key, Figure(value=Decimal(0), unit=unit, source=src, note=note), start))
     return out
 
 

@@ -14,7 +14,6 @@ Narrative: "…指标任务为38人…全年实际扶持…41人", "任务数为
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -98,21 +97,9 @@ def _row_cells(block: Block) -> list[list[_Cell]]:
     return out
 
 
-def _doubled_grid(rows: list[list[_Cell]]) -> bool:
-    """True when the reader's grid splits most columns in two (PDF tables whose ruling lines do not
-    line up), so that nearly every cell appears twice side by side."""
-    cells = same = 0
-    for row in rows:
-        for prev, c in itertools.pairwise(row):
-            cells += 1
-            same += c.text == prev.text
-    return cells > 0 and same / cells > 0.25
-
-
-def _collapse_merged(cells: list[_Cell], layout: str | None, doubled: bool) -> list[_Cell]:
+def _collapse_merged(cells: list[_Cell], layout: str | None) -> list[_Cell]:
     """Readers repeat a merged cell in every grid position it covers; keep one copy. Equal short values
-    side by side in a target row are real ("1人", "1人": target met exactly): of those, a doubled
-    grid keeps half, any other grid keeps all."""
+    side by side in a target row are real ("1人", "1人": target met exactly) and are all kept."""
     out: list[_Cell] = []
     i = 0
     while i < len(cells):
@@ -122,7 +109,7 @@ def _collapse_merged(cells: list[_Cell], layout: str | None, doubled: bool) -> l
         run = cells[i : j + 1]
         text = run[0].text
         if layout == "target" and not _is_num(text) and not _is_prose(text) and len(text) <= 15:
-            out.extend(run[: (len(run) + 1) // 2] if doubled else run)
+            out.extend(run)
         else:
             out.append(run[0])
         i = j + 1
@@ -241,10 +228,8 @@ def table_indicators(doc: Document, section_of: SectionOf) -> list[IndicatorRow]
         state.section_rows = []
 
     for block in doc.tables():
-        grid = _row_cells(block)
-        doubled = _doubled_grid(grid)
-        for raw in grid:
-            cells = _collapse_merged(raw, state.layout, doubled)
+        for raw in _row_cells(block):
+            cells = _collapse_merged(raw, state.layout)
             texts = [c.text for c in cells]
             if not texts:
                 continue

@@ -45,6 +45,8 @@ class IndicatorRow(_Model):
     """
 
     name: str | None = None
+    # the table lost the name cell; ``name`` is that of the framework item the row describes
+    name_inferred: bool = False
     level1: str | None = None
     level1_weight: Dec | None = None
     level2: str | None = None

@@ -37,6 +37,22 @@ _TOTAL_ROW_RE = re.compile(r"^(?:总分|合计|总计|综合得分)$")
 _SCORE_CELL_RE = re.compile(r"^(?:自评)?(?:得分|总分|自评分)(?:/自评分)?$")
 
 
+# "预算完成率 98.23%，扣 0.04 分", "财政拨款收入预决算差异率=1.74%，扣 0.2 分": what lost how much
+_DEDUCTION_RE = re.compile(
+    rf"(?P<label>[\u4e00-\u9fff“”\"]{{2,30}}?)\s*(?:[=＝为是]?\s*{_NUM}\s*%)?\s*[，,]?\s*扣(?:减|除)?\s*(?P<d>{_NUM})\s*分"
+)
+
+
+@dataclass
+class Deduction:
+    """A deduction the report explains under a stated sub-score ("扣分原因：预算完成率 98.23%，扣 0.04 分")."""
+
+    label: str
+    parent: str  # the sub-score it explains
+    points: Decimal
+    source: Provenance
+
+
 @dataclass
 class StatedScores:
     total: Decimal | None = None
@@ -45,6 +61,7 @@ class StatedScores:
     grade_source: Provenance | None = None
     sub_scores: list[SubScore] = field(default_factory=list)
     totals_seen: list[tuple[Decimal, Provenance]] = field(default_factory=list)
+    deductions: list[Deduction] = field(default_factory=list)
 
 
 def _clause_has_max(text: str) -> re.Match[str] | None:
@@ -60,8 +77,14 @@ def find_scores(doc: Document, section_of: SectionOf) -> StatedScores:
         for sent in sentences(b.text, b.start):
             # clauses split by ；: "…扣减 0.02分。；加减分项 5 分，本部门不得分" holds two scores
             pos = 0
+            parent: str | None = None  # the sub-score this sentence is explaining
             for part in re.split(r"(?<=[；;])", sent.text):
+                seen = len(out.sub_scores)
                 _score_clause(doc, part, sent.start + pos, out, section_of)
+                if len(out.sub_scores) > seen:
+                    parent = out.sub_scores[-1].name
+                if parent is not None:
+                    _deductions(doc, part, sent.start + pos, parent, out, section_of)
                 pos += len(part)
     return out
 
@@ -97,6 +120,22 @@ def _score_clause(doc: Document, text: str, base: int, out: StatedScores, sectio
         start, end = base + g.start(), base + g.end()
         out.grade = g.group("g")
         out.grade_source = provenance(doc, start, end, section_of(start))
+
+
+def _deductions(
+    doc: Document, text: str, base: int, parent: str, out: StatedScores, section_of: SectionOf
+) -> None:
+    cause = max(text.find("原因"), 0)
+    for m in _DEDUCTION_RE.finditer(text, cause):
+        label = re.sub(r"^(?:扣分)?原因(?:为|是)?[:：]?", "", m.group("label")).strip('“”"')
+        if len(label) < 2:
+            continue
+        start, end = base + m.start("label"), base + m.end()
+        out.deductions.append(
+            Deduction(
+                label, parent, parse_number(m.group("d")), provenance(doc, start, end, section_of(start))
+            )
+        )
 
 
 def _dimension_name(name: str, after: str) -> str:

@@ -8,9 +8,9 @@ the *core*, must match one family pattern here exactly; a core with anything els
 
 from __future__ import annotations
 
-from jixiao.figure_keys import key_label
-
 import re
+
+from jixiao.figure_keys import key_label
 
 AMOUNT = "amount"
 PERCENT = "percent"
@@ -24,6 +24,10 @@ FAMILIES: list[tuple[str, str, re.Pattern[str]]] = [
         ("fixed_assets_utilization", PERCENT, r"固定资产(?:利用|使用)率"),
         ("public_funds_control_rate", PERCENT, r"公用经费控制率"),
         ("three_public_control_rate", PERCENT, r"[“\"']?三公[”\"']?经费控制率"),
+        ("income_budget_diff_rate", PERCENT, r"(?:财政拨款)?收入(?:预决算|预算)差异率"),
+        ("avg_execution_rate", PERCENT, r"(?:一般公共预算)?(?:支出)?(?:年度)?平均(?:支出)?(?:执行率|进度)"),
+        ("carryover_rate", PERCENT, r"(?:财政拨款)?结(?:转(?:和)?结余|余(?:和)?结转)率"),
+        ("target_completion_rate", PERCENT, r"(?:部门)?(?:整体)?(?:支出)?绩效目标(?:完成|实现)率"),
         ("execution_rate", PERCENT, r"预算(?:执行|完成)率|(?:执行|完成)率|完成预算的?|支出进度"),
         ("income_general", AMOUNT, r"一般公共预算(?:财政)?拨款(?:收入)?(?:决算数?)?"),
         ("income_fund", AMOUNT, r"政府性基金(?:预算)?(?:财政)?拨款(?:收入)?(?:决算数?)?"),
@@ -49,6 +53,7 @@ FAMILIES: list[tuple[str, str, re.Pattern[str]]] = [
         ("fixed_assets_in_use", AMOUNT, r"(?:实际)?在用固定资产(?:总额|总值|原值)?"),
         ("fixed_assets_total", AMOUNT, r"(?:所有)?固定资产(?:总额|总值|原值)"),
         ("carryover_end", AMOUNT, r"年?末?(?:财政拨款)?结转(?:和)?结余(?:资金)?(?:数|决算数)?"),
+        ("fiscal_income", AMOUNT, r"财政拨款收入(?:决算数?|预算数?)?"),
         ("income_total", AMOUNT, r"(?:本年|总)?收入(?:决算数?|合计|总额|总计|数)?|收入预算数?"),
         ("expense_total", AMOUNT, r"(?:本年|总)?支出(?:决算数?|合计|总额|总计|数)?|支出预算数?"),
         ("budget", AMOUNT, r"(?:部门)?预算(?:数|总额|金额|资金)?|完成预算"),
@@ -91,6 +96,7 @@ SUBJECT_VARIANTS: dict[str, dict[str, str]] = {
     "expense_project": {"budget": "expense_project_budget", "actual": "expense_project"},
     "personnel": {"budget": "personnel_budget", "actual": "personnel"},
 }
+
 
 # Chinese names of the keys, for text output and notes.
 def key_name(key: str) -> str:

@@ -80,7 +80,14 @@ def table_block(rows: list[list[str]], cell_locs: list[list[Location]], location
 
 def normalize_cell(raw: str) -> str:
     """Cell text on one line: normalised lines joined, numbers kept with their units."""
-    parts = [normalize_line(s).strip() for s in re.split(r"\r\n|\r|\n", raw.replace("\t", " "))]
+    lines: list[str] = []
+    for s in re.split(r"\r\n|\r|\n", raw.replace("\t", " ")):
+        # a LaTeX fragment wrapped inside the cell ("$\\" / "geq 70$ 人") is one fragment again
+        if lines and lines[-1].count("$") % 2 == 1:
+            lines[-1] += s.strip()
+        else:
+            lines.append(s)
+    parts = [normalize_line(s).strip() for s in lines]
     parts = [p for p in parts if p]
     if not parts:
         return ""

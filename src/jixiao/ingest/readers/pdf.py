@@ -1,9 +1,9 @@
-"""PDF: text via pypdfium2 (fast), ruled tables via pdfplumber only on pages that draw enough lines.
+"""PDF: text and ruled tables, both via pypdfium2 in one pass over each page.
 
-Strategy (measured, see report): pypdfium2 extracts plain text roughly an order of magnitude faster than
-pdfplumber, which builds Python objects for every character. So every page goes through pdfium first;
-pdfplumber is opened lazily and asked for tables only on pages whose pdfium page objects include enough
-path objects to draw a ruled table. Page furniture (running headers/footers, lone page numbers) is
+Strategy (measured, see benchmarks/bench_extract.py): pdfplumber builds Python objects for every
+character and parses the file a second time; its table detection cost 20–35× pdfium's raw text
+extraction on a scoring-table PDF. So the characters pdfium already returns for the text layer are
+reused for table cells, and the ruling lines come from the page's path objects (`pdf_tables`). Page furniture (running headers/footers, lone page numbers) is
 removed before lines are joined into paragraphs, so a paragraph or a number broken across a page break
 is rejoined. Garbled pages (unmapped glyphs) and pages without a text layer get a Chinese warning.
 """
@@ -23,6 +23,7 @@ from ..document import Block, Document, Location, assemble
 from ..limits import DEFAULT_LIMITS, Limits
 from ..normalize import MText, display_width, is_page_number, lines_to_blocks
 from ._common import block_from_spec, check_size, normalize_cell, table_block
+from .pdf_tables import Char, Table, find_tables, path_lines
 
 _MIN_PATHS_FOR_TABLE = 4
 _MAX_PATHS_FOR_TABLE = 5000
@@ -57,13 +58,14 @@ class PLine(NamedTuple):
     cy: float | None = None
 
 
-def page_lines(tp) -> list[PLine]:  # type: ignore[no-untyped-def]
+def page_lines(tp, chars: list[Char] | None = None) -> list[PLine]:  # type: ignore[no-untyped-def]
     """A page's lines in reading order, each with its right edge, character height and centre.
 
     pdfium returns characters in content-stream order. That is right for most lines, but some producers
     draw a few glyphs of a line later (e.g. quotes “” set in a fallback font), which would land them
     after the words they enclose. So each line (as pdfium splits them) is checked: if its characters
     run backwards on the page, they are re-sorted by x and spaces are re-derived from the gaps.
+    ``chars``, when given, receives every character with its box (for the table cells).
     """
     import pypdfium2.raw as pdfium_c
 
@@ -133,9 +135,15 @@ def page_lines(tp) -> list[PLine]:  # type: ignore[no-untyped-def]
     get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox
     dl, dr, db, dt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     refs = (ctypes.byref(dl), ctypes.byref(dr), ctypes.byref(db), ctypes.byref(dt))
+    # the page's characters in one call (UTF-16, one unit per character index); per character only
+    # when a surrogate pair would shift the indices
+    buf = ctypes.create_string_buffer(2 * (n + 1))
+    got = pdfium_c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
+    units = [ord(c) for c in text] if len(text) == n else [get_unicode(raw, k) for k in range(n)]
     prev = 0
     for k in range(n):
-        u = get_unicode(raw, k)
+        u = units[k]
         if u in (10, 13):
             if not (u == 10 and prev == 13):  # "\r\n" is one line break
                 close()
@@ -147,7 +155,10 @@ def page_lines(tp) -> list[PLine]:  # type: ignore[no-untyped-def]
         if not get_box(raw, k, *refs):
             continue
         left, right, bottom, top = dl.value, dr.value, db.value, dt.value
-        cur.append((chr(u), left, right, top - bottom, (top + bottom) / 2))
+        ch = chr(u)
+        cur.append((ch, left, right, top - bottom, (top + bottom) / 2))
+        if chars is not None:
+            chars.append((ch, left, right, bottom, top))
     if cur:
         close()
     return lines
@@ -195,7 +206,6 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
     name = str(path)
     check_size(path, limits)
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
     try:
         pdf = pdfium.PdfDocument(str(path))
@@ -222,14 +232,15 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
         pages: list[list[str]] = []
         geometry: list[list[PLine]] = []  # per page, per line (text dropped or not)
         heights: list[float] = []
-        table_pages: list[int] = []
+        tables: dict[int, list[Table]] = {}
         usable = 0
         total_chars = 0
         for i in range(n):
+            chars: list[Char] = []
             try:
                 page = pdf[i]
                 tp = page.get_textpage()
-                plines = page_lines(tp)
+                plines = page_lines(tp, chars)
                 text = "\n".join(ln.text for ln in plines)
                 heights.append(page.get_height())
             except Exception as e:
@@ -257,24 +268,24 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
             else:  # OCR text or nothing: no geometry
                 pages.append(re.split(r"\r\n|\r|\n", text) if text else [])
                 geometry.append([PLine(t, None, None) for t in pages[-1]])
-            # count drawn paths, bounded: a ruled table needs several
-            paths = 0
-            for paths, _obj in enumerate(
-                page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2), 1
-            ):
+            if not plines:
+                continue  # no usable text layer: nothing to put in table cells
+            try:
+                hs, vs, paths = path_lines(page, _MAX_PATHS_FOR_TABLE)
                 if paths > _MAX_PATHS_FOR_TABLE:
-                    break
-            if paths > _MAX_PATHS_FOR_TABLE:
-                # a drawing, not a form: pdfplumber would spend seconds on it
-                warnings.append(f"第{i + 1}页图形过于复杂，未识别其中的表格，仅读取文字")
-            elif paths >= _MIN_PATHS_FOR_TABLE:
-                table_pages.append(i)
+                    # a drawing, not a form
+                    warnings.append(f"第{i + 1}页图形过于复杂，未识别其中的表格，仅读取文字")
+                elif paths >= _MIN_PATHS_FOR_TABLE:
+                    found = find_tables(chars, hs, vs)
+                    if found:
+                        tables[i] = found
+            except Exception as e:  # damaged drawing operators must not cost the page its text
+                warnings.append(f"第{i + 1}页的表格线无法解析（{type(e).__name__}），表格按文字读取")
         if usable == 0:
             raise ReaderError(f"PDF 没有可用的文字层（可能是扫描件或字体无法解码）；{_OCR_HINT}", file=name)
     finally:
         pdf.close()
 
-    tables = _find_tables(path, table_pages) if table_pages else {}
     keys = _furniture_keys(pages)
     short_at = _shortfall_measure(geometry)
     locs: list[Location] = []
@@ -363,12 +374,46 @@ def _shortfall_measure(geometry: list[list[PLine]]):  # type: ignore[no-untyped-
     return shortfall
 
 
+_NUMBER_CELL_RE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?%?$")
+
+
+def _split_row(last: list[str], first: list[str]) -> bool:
+    """Is ``first`` (the top row of a table's continuation) the rest of ``last`` (the bottom row on the
+    page before), a row the page break cut in two? Its single-line cells (weights, scores: numbers)
+    were complete on the first page and are empty here, while some text cells go on; it opens no cell
+    the row before left empty."""
+    numeric = [c for c, v in enumerate(last) if _NUMBER_CELL_RE.match(v.strip())]
+    if not numeric or any(first[c].strip() for c in numeric):
+        return False
+    goes_on = [c for c, v in enumerate(first) if v.strip()]
+    return bool(goes_on) and all(last[c].strip() for c in goes_on)
+
+
 def _concat_tables(a: Block, b: Block) -> Block:
-    """Rows of `b` appended to `a`; each cell keeps its own location (page, row, col)."""
+    """Rows of `b` appended to `a`; each cell keeps its own location (page, row, col). A row the page
+    break cut in two becomes one row again (its cells located where they start)."""
     from dataclasses import replace
 
+    rows_a, rows_b = a.rows or [], b.rows or []
+    width = len(rows_a[0]) if rows_a else 0
+    locs_a = [loc for _o, loc in a.source_map]
+    locs_b = [loc for _o, loc in b.source_map]
+    if (
+        rows_a
+        and rows_b
+        and len(locs_a) == len(rows_a) * width
+        and len(locs_b) == len(rows_b) * width
+        and _split_row(rows_a[-1], rows_b[0])
+    ):
+        joined = [normalize_cell(f"{x}\n{y}") if y else x for x, y in zip(rows_a[-1], rows_b[0], strict=True)]
+        rows = [*rows_a[:-1], joined, *rows_b[1:]]
+        n = len(rows_a) - 1
+        tail = [replace(loc, row=(loc.row or 0) + n) for loc in locs_b[width:]]
+        cells = locs_a + tail
+        grid = [cells[r * width : (r + 1) * width] for r in range(len(rows))]
+        return table_block(rows, grid, a.location)
     shift = len(a.text) + 1
-    n = len(a.rows or [])
+    n = len(rows_a)
     smap = list(a.source_map) + [
         (o + shift, replace(loc, row=(loc.row or 0) + n) if loc.row is not None else loc)
         for o, loc in b.source_map
@@ -376,7 +421,7 @@ def _concat_tables(a: Block, b: Block) -> Block:
     return replace(
         a,
         text=a.text + "\n" + b.text,
-        rows=(a.rows or []) + (b.rows or []),
+        rows=rows_a + rows_b,
         source_map=smap,
     )
 
@@ -391,127 +436,31 @@ def _renumber(b: Block, tno: int) -> Block:
     )
 
 
-_Bbox = tuple[float, float, float, float]
-_TextLine = tuple[str, float, float, float, float]  # text, top, bottom, x0, x1
-_Cell = tuple[str | None, _Bbox | None]  # text and bbox of a cell; both None where a merge covers it
-_PageTables = tuple[list[tuple[_Bbox, list[list[_Cell]]]], list[_TextLine]]
-
-
-def _find_tables(path: Path, pages: list[int]) -> dict[int, _PageTables]:
-    """Ruled tables on the given pages: {page index: ([(bbox, rows)], text lines)}. Failures mean no tables."""
-    out: dict[int, _PageTables] = {}
-    try:
-        import pdfplumber
-
-        with pdfplumber.open(str(path)) as pl:
-            for i in pages:
-                page = pl.pages[i]
-                found = []
-                for t in page.find_tables():
-                    texts = t.extract()
-                    if not texts or len(texts) < 2 or max(len(r) for r in texts) < 2:
-                        continue
-                    rows = [
-                        [(txt, box) for txt, box in zip(tr, row.cells, strict=False)]
-                        for tr, row in zip(texts, t.rows, strict=False)
-                    ]
-                    found.append((t.bbox, rows))
-                if found:
-                    # text lines with coordinates, to tell which pdfium lines sit inside a table
-                    lines = [
-                        (ln["text"], ln["top"], ln["bottom"], ln["x0"], ln["x1"])
-                        for ln in page.extract_text_lines()
-                    ]
-                    out[i] = (found, lines)
-                page.flush_cache()
-    except Exception:
-        return out
-    return out
-
-
-def _expand_merged(rows: list[list[_Cell]]) -> list[list[str]]:
-    """Cell texts on the table grid, a merged cell's value repeated over the positions it covers.
-
-    pdfplumber reports covered positions as None. Whether the cover comes from the left (a column
-    span) or from above (a row span) is decided from the bboxes: a cell to the left whose box reaches
-    past this column's middle spans into it. Grid columns/rows where no cell starts at all are artefacts
-    of ruling lines from a neighbouring table and are dropped.
-    """
-    width = max(len(r) for r in rows)
-    rows = [r + [(None, None)] * (width - len(r)) for r in rows]
-    lefts: list[float | None] = []
-    for c in range(width):
-        xs = sorted(box[0] for r in rows if (box := r[c][1]) is not None)
-        lefts.append(xs[len(xs) // 2] if xs else None)
-    right_edge = max((box[2] for r in rows for _t, box in r if box is not None), default=0.0)
-
-    def center(c: int) -> float | None:
-        if lefts[c] is None:
-            return None
-        nxt = next((x for x in lefts[c + 1 :] if x is not None), right_edge)
-        return (lefts[c] + nxt) / 2
-
-    centers = [center(c) for c in range(width)]
-    grid: list[list[str]] = []
-    for r, row in enumerate(rows):
-        out: list[str] = []
-        for c, (txt, box) in enumerate(row):
-            if box is not None:
-                out.append(normalize_cell(txt or ""))
-                continue
-            value = ""
-            left = next(((k, row[k]) for k in range(c - 1, -1, -1) if row[k][1] is not None), None)
-            cx = centers[c]
-            if left is not None and (cx is None or left[1][1][2] > cx):  # type: ignore[index]
-                value = out[left[0]]
-            elif r > 0:
-                value = grid[r - 1][c]
-            out.append(value)
-        grid.append(out)
-    keep_cols = [c for c in range(width) if any(r[c][1] is not None for r in rows)]
-    # two grids interleaved (stacked tables with different column lines) leave column pairs that hold
-    # the same merged values in every row: keep one of each
-    deduped: list[int] = []
-    for c in keep_cols:
-        if deduped:
-            p = deduped[-1]
-            merged = any(r[c][1] is None or r[p][1] is None for r in rows)
-            if merged and all(g[c] == g[p] for g in grid):
-                continue
-        deduped.append(c)
-    keep_rows = [r for r, row in enumerate(rows) if any(box is not None for _t, box in row)]
-    return [[grid[r][c] for c in deduped] for r in keep_rows]
-
-
 def _place_tables(
     path: Path,
     p: int,
     content: list[tuple[int, str]],
-    found: _PageTables,
+    found: list[Table],
     geom: list[PLine],
     page_height: float,
 ) -> tuple[list[tuple[int, str]], dict[int, list[Block]]]:
-    """Drop the page's text lines whose centre lies inside a table; return where each table block goes.
-
-    pdfplumber's boxes use a top-left origin, pdfium's a bottom-left one: y is flipped with the page
-    height. A line without geometry (OCR) is kept.
-    """
+    """Drop the page's text lines whose centre lies inside a table; return where each table block goes
+    (before the first remaining line below the table's top). A line without geometry (OCR) is kept."""
     name = str(path)
-    page_tables, _tl = found
     kept: list[tuple[int, str]] = []
-    tops: list[float] = []
+    ys: list[float] = []  # y centre of each kept line (PDF coordinates: larger is higher)
     for li, s in content:
         ln = geom[li] if li < len(geom) else None
-        top = page_height - ln.cy if ln is not None and ln.cy is not None else None
-        if ln is not None and ln.cx is not None and top is not None:
+        cy = ln.cy if ln is not None else None
+        if ln is not None and ln.cx is not None and cy is not None:
             cx = ln.cx
-            if any(b[0] <= cx <= b[2] and b[1] <= top <= b[3] for b, _ in page_tables):
+            if any(t.left <= cx <= t.right and t.bottom <= cy <= t.top for t in found):
                 continue
         kept.append((li, s))
-        tops.append(top if top is not None else (tops[-1] if tops else 0.0))
+        ys.append(cy if cy is not None else (ys[-1] if ys else page_height))
     placed: dict[int, list[Block]] = {}
-    for bbox, rows in sorted(page_tables, key=lambda t: t[0][1]):
-        grid = _expand_merged(rows)
+    for t in sorted(found, key=lambda t: -t.top):
+        grid = t.rows
         if not grid:
             continue
         width = len(grid[0])
@@ -519,6 +468,6 @@ def _place_tables(
             [Location(name, page=p + 1, row=r + 1, col=c + 1) for c in range(width)] for r in range(len(grid))
         ]
         blk = table_block(grid, locs, Location(name, page=p + 1))
-        pos = next((k for k, top in enumerate(tops) if top > bbox[1]), len(kept))
+        pos = next((k for k, y in enumerate(ys) if y < t.top), len(kept))
         placed.setdefault(pos, []).append(blk)
     return kept, placed
