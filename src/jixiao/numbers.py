@@ -143,9 +143,16 @@ def _cn_error(text: str) -> NumberParseError:
     return NumberParseError(f"无法识别的中文数字「{text}」")
 
 
+# No amount, count or year needs more digits; longer numerals are garbage (and str() of a huge int
+# raises ValueError past 4300 digits).
+_CN_MAX = 10**40
+
+
 def _parse_cn_int(s: str) -> int:
     if not s:
         raise _cn_error(s)
+    if len(s) > 40 and all(c in _CN_DIGITS for c in s):
+        raise _cn_error(s[:20] + "…")
     if all(c in _CN_DIGITS for c in s):
         # Digit-by-digit form ("二〇二一"); a single "零" is zero.
         return int("".join(str(_CN_DIGITS[c]) for c in s))
@@ -188,6 +195,8 @@ def _parse_cn_int(s: str) -> int:
                 if total == 0 and section == 0:
                     raise _cn_error(s)
                 total = (total + section) * u
+                if total >= _CN_MAX:  # "一亿亿亿…": stop before the integer grows without bound
+                    raise _cn_error(s[:20] + "…")
             else:
                 if section == 0 or (last_big is not None and last_big <= u):
                     raise _cn_error(s)
@@ -313,6 +322,7 @@ _QTY_RE = re.compile(
     rf"(?:(?P<pct>\\?%|‰)|(?P<unit>{_UNIT_ALT}))?(?P<post>左右)?$",
     re.ASCII,
 )
+_WS_RUN_RE = re.compile(r"[ \t\u3000]{2,}")
 _JIAO_FEN_RE = re.compile(r"^零?(?:(?P<jiao>.)角)?零?(?:(?P<fen>.)分)?$")
 
 
@@ -364,7 +374,9 @@ def parse_quantity(text: str) -> Quantity:
     if not isinstance(text, str):
         raise NumberParseError(f"不是文本：{text!r}")
     original = text.strip()
-    s = normalize_digits(original)
+    # One space for any run: the pattern has adjacent optional parts each allowing spaces, and a long run
+    # before a non-matching tail ("1" + 20,000 spaces + "x") would backtrack quadratically (minutes).
+    s = _WS_RUN_RE.sub(" ", normalize_digits(original))
     if not s:
         raise NumberParseError("数量为空")
     m = _QTY_RE.match(s)
@@ -447,10 +459,16 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     return _plain(Decimal(value).scaleb(shift, context=_CTX))
 
 
+# quantize() exponents for the usual places; scoring rounds ~100 values per dossier
+_QUANTUM = {p: Decimal(1).scaleb(-p) for p in range(0, 9)}
+
+
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """Round to ``places`` decimals, half away from zero (as the seeds round: 3.5844 → 3.58)."""
     try:
-        return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CTX)
+        quantum = _QUANTUM.get(places) or Decimal(1).scaleb(-places)
+        d = value if type(value) is Decimal else Decimal(value)
+        return d.quantize(quantum, rounding=ROUND_HALF_UP, context=_CTX)
     except InvalidOperation:
         raise NumberParseError(f"无法按 {places} 位小数取整：{value}") from None
 
@@ -481,7 +499,7 @@ def decimal_places(text_or_value: str | Decimal | int) -> int:
 
 def format_decimal(value: Decimal, places: int | None = None) -> str:
     """Plain notation, never "1E+3" or "-0": format_decimal(Decimal("1E+3")) == "1000"."""
-    d = Decimal(value)
+    d = value if type(value) is Decimal else Decimal(value)
     if not d.is_finite():
         raise NumberParseError(f"不是有限数：{value}")
     if places is not None:

@@ -21,15 +21,16 @@ INCOMPLETE: frozenset[str] = frozenset({"missing", "partial", "invalid"})
 def score(dossier: Dossier, framework: Framework) -> Scorecard:
     scorer = _Scorer(dossier, framework)
     items = [scorer.item(i, 1) for i in framework.items]
-    stated_lookup = _stated_lookup(dossier, framework)
+    index = _Index(framework)
+    stated_lookup = _stated_lookup(dossier, index)
     for node in items:
-        _attach_stated(node, framework, stated_lookup, scorer)
-    notes = _item_notes(framework)
+        _attach_stated(node, index, stated_lookup, scorer)
+    notes = _item_notes(index)
     if dossier.kind != framework.kind:
         notes.append(
             f"档案类型为“{dossier.kind}”，而指标体系“{framework.name}”适用于“{framework.kind}”评价，请确认"
         )
-    notes.extend(_unmatched_notes(dossier, framework))
+    notes.extend(_unmatched_notes(dossier, index))
     scored = [i.score for i in items if i.score is not None]
     total = rounded(sum(scored, Decimal(0))) if scored else None
     complete = all(i.status not in INCOMPLETE for i in items)
@@ -183,28 +184,42 @@ def _missing_of(node: ItemScore, path: list[str]) -> list[str]:
 # ------------------------------------------------------------------ stated scores
 
 
-def _stated_lookup(dossier: Dossier, framework: Framework) -> dict[str, Decimal]:
+class _Index:
+    """The framework tree walked once: `find` as `Framework.find` (id, else a unique name) without a walk per call."""
+
+    def __init__(self, framework: Framework) -> None:
+        self.items = framework.walk()
+        self.by_id: dict[str, FrameworkItem] = {}
+        names: dict[str, list[FrameworkItem]] = {}
+        for item in self.items:
+            self.by_id.setdefault(item.id, item)
+            names.setdefault(item.name, []).append(item)
+        self.by_name = {name: found[0] for name, found in names.items() if len(found) == 1}
+
+    def find(self, id_or_name: str) -> FrameworkItem | None:
+        return self.by_id.get(id_or_name) or self.by_name.get(id_or_name)
+
+
+def _stated_lookup(dossier: Dossier, index: _Index) -> dict[str, Decimal]:
     """Item id → stated score; names resolve when unique in the framework."""
     out: dict[str, Decimal] = {}
     for key, value in dossier.stated.items.items():
-        item = framework.find(key)
+        item = index.find(key)
         if item is not None:
             out[item.id] = value
     return out
 
 
-def _attach_stated(
-    node: ItemScore, framework: Framework, lookup: dict[str, Decimal], scorer: _Scorer
-) -> None:
+def _attach_stated(node: ItemScore, index: _Index, lookup: dict[str, Decimal], scorer: _Scorer) -> None:
     if node.id in lookup:
         node.stated = lookup[node.id]
     if node.stated is not None and node.score is not None:
         node.difference = node.stated - node.score
         if node.difference != 0:
-            item = framework.find(node.id)
+            item = index.find(node.id)
             node.difference_note = _explain(node, item, scorer)
     for child in node.children:
-        _attach_stated(child, framework, lookup, scorer)
+        _attach_stated(child, index, lookup, scorer)
 
 
 def _explain(node: ItemScore, item: FrameworkItem | None, scorer: _Scorer) -> str:
@@ -279,16 +294,16 @@ def _total_notes(
 # ------------------------------------------------------------------ notes
 
 
-def _item_notes(framework: Framework) -> list[str]:
-    return [f"{item.name}：{item.note}" for item in framework.walk() if item.note]
+def _item_notes(index: _Index) -> list[str]:
+    return [f"{item.name}：{item.note}" for item in index.items if item.note]
 
 
-def _unmatched_notes(dossier: Dossier, framework: Framework) -> list[str]:
+def _unmatched_notes(dossier: Dossier, index: _Index) -> list[str]:
     notes = []
     for key in dossier.manual_scores:
-        if framework.find(key) is None:
+        if index.find(key) is None:
             notes.append(f"manual_scores 中的“{key}”不对应本指标体系的任何指标，未使用")
     for key in dossier.stated.items:
-        if framework.find(key) is None:
+        if index.find(key) is None:
             notes.append(f"stated.items 中的“{key}”不对应本指标体系的任何指标（或名称不唯一），未比较")
     return notes

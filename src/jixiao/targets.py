@@ -32,6 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from functools import lru_cache
 from typing import Literal
 
 from jixiao.errors import NumberParseError
@@ -192,7 +193,14 @@ def _clean(text: str) -> str:
         .replace("（含）", "")
         .replace("(含)", "")
     )
+    # A run of blanks counts as one (a line break kept as such): the splitting and range patterns allow
+    # blanks on both sides of a separator, and a long run before a failing tail would backtrack
+    # quadratically ("1" + 20,000 spaces + "x" took minutes).
+    s = _BLANK_RUN_RE.sub(lambda m: "\n" if "\n" in m.group() else " ", s)
     return s.strip().rstrip("。.；;，,、").strip()
+
+
+_BLANK_RUN_RE = re.compile(r"\s{2,}")
 
 
 def _split(s: str) -> list[str]:
@@ -279,6 +287,13 @@ def parse_target(text: str) -> Target:
     """Parse a 年度指标值: "≥250人", "85%或以上", "90%-100%", "≥400人次、≥480人次", "显著提高" …"""
     if not isinstance(text, str):
         raise NumberParseError(f"指标值不是文本：{text!r}")
+    return _parse_target(text)
+
+
+# Targets and actuals are pure functions of short strings that repeat across dossiers scored against one
+# framework (and across the rows of one table): caching them is most of the scoring time saved.
+@lru_cache(maxsize=8192)
+def _parse_target(text: str) -> Target:
     s = _clean(text)
     if not s:
         raise NumberParseError("年度指标值为空")
@@ -295,6 +310,11 @@ def parse_actual(text: str) -> tuple[TargetPart, ...]:
     """
     if not isinstance(text, str):
         raise NumberParseError(f"实际完成值不是文本：{text!r}")
+    return _parse_actual(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_actual(text: str) -> tuple[TargetPart, ...]:
     s = _clean(text)
     if not s:
         raise NumberParseError("实际完成值为空")
@@ -552,9 +572,38 @@ def score_attainment(
 ) -> Attainment:
     """Score one indicator's attainment of its target, with a Chinese derivation.
 
+    Results are memoised: the function is pure and `Attainment` immutable, and the same indicator is
+    scored again and again (every live re-score of a dossier, every unit under one framework).
+
     Never raises for bad input: unreadable values, incompatible units and out-of-band ratios give
     status "invalid" with the reason in ``derivation``; the score is always within [0, weight].
     """
+    args = (target, actual, weight, direction, achievement, achievement_ratio, reason, overachieve_factor)
+    try:
+        # keyed on type and text too: Decimal("2") == Decimal("2.0") == 2.0 must not share an entry
+        key = tuple((type(a), str(a) if type(a) is Decimal else None, a) for a in args)
+        hash(key)
+    except TypeError:  # a list of parts: unhashable, score it directly
+        return _score_attainment(*args)
+    return _cached_attainment(key)
+
+
+@lru_cache(maxsize=16384)
+def _cached_attainment(key: tuple[tuple[type, str | None, object], ...]) -> Attainment:
+    return _score_attainment(*(a for _t, _s, a in key))  # type: ignore[arg-type]
+
+
+def _score_attainment(
+    target: str | Target | None,
+    actual: str | Sequence[TargetPart] | None,
+    weight: Decimal,
+    direction: str | None = None,
+    achievement: Achievement | None = None,
+    achievement_ratio: Decimal | None = None,
+    reason: str | None = None,
+    overachieve_factor: Decimal | None = Decimal("1.2"),
+) -> Attainment:
+    # the implementation behind score_attainment's cache
     if isinstance(weight, float) or isinstance(achievement_ratio, float):
         # Binary floats are not exact; callers pass Decimal (or int/str).
         return _attainment(

@@ -145,6 +145,9 @@ def _bigrams(s: str) -> set[str]:
     return set(s) | {s[i : i + 2] for i in range(len(s) - 1)}
 
 
+_MAX_LABEL = 120
+
+
 def records(a: Analysis) -> list[Record]:
     out: list[Record] = []
     in_lists = {m.start for pl in a.lists for m in pl.parts}
@@ -168,8 +171,11 @@ def records(a: Analysis) -> list[Record]:
                     amount = nxt if nxt is not None and nxt.klass == "money" else None
                     if amount is not None and re.search(r"[均每]", a.text[m.end : amount.start]):
                         amount = None  # "户均…5000元" is a rate per item, not the activity's amount
-                    clause_start = max(a.text.rfind(ch, seg_start, m.start) for ch in "，,：:")
-                    clause_start = seg_start if clause_start < seg_start else clause_start + 1
+                    # a label is the clause before the figure, at most _MAX_LABEL characters: in a run-on
+                    # segment (a flattened table, 10,000 figures) unbounded labels made this quadratic
+                    floor = max(seg_start, m.start - _MAX_LABEL)
+                    clause_start = max(a.text.rfind(ch, floor, m.start) for ch in "，,：:")
+                    clause_start = floor if clause_start < floor else clause_start + 1
                     end = amount.end if amount else m.end
                     if m.start in in_lists:
                         continue  # a part of a 其中-list is a sub-item, not a restatement

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from jixiao.figure_keys import describe_key
 from jixiao.frameworks.model import ChangeRef, RatioRef, SingleRef, ValueRef
@@ -109,6 +110,7 @@ def resolve(ref: ValueRef, figures: dict[str, Figure], labels: dict[str, str] | 
     return Resolved(None, missing=[" 或 ".join(alternatives)])
 
 
+@lru_cache(maxsize=4096)  # ~130 calls per scored dossier, over few distinct values; equal values print alike
 def points(value: Decimal) -> str:
     """A score as the seeds print it: 1.5, 2, 3.96, 0.0354 (no trailing zeros)."""
     text = format_decimal(value)
