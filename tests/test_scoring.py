@@ -223,3 +223,12 @@ def test_adjustment_event_may_name_a_parent_item() -> None:
     assert find(card, "adjustment").score == D("-2.50")
     elsewhere = [{"kind": "减分", "points": 2.5, "reason": "x", "item": "management"}]
     assert find(score(dossier(adjustments=elsewhere), gz), "adjustment").score == D(0)
+
+
+def test_stated_subtotal_against_a_partly_scored_one_names_the_missing_parts(framework: Framework) -> None:
+    card = score(dossier(figures={}, stated={"items": {"money": 58}}), framework)
+    money = find(card, "money")
+    assert money.status == "partial" and money.score == D("20.00") and money.difference == D(38)
+    assert money.difference_note is not None
+    assert "已计算部分合计 20 分" in money.difference_note and "预算完成率" in money.difference_note
+    assert "未能识别" not in money.difference_note

@@ -225,6 +225,14 @@ def _attach_stated(node: ItemScore, index: _Index, lookup: dict[str, Decimal], s
 def _explain(node: ItemScore, item: FrameworkItem | None, scorer: _Scorer) -> str:
     assert node.stated is not None and node.score is not None
     stated, computed = node.stated, node.score
+    if node.status in ("partial", "missing"):
+        # A subtotal whose parts are not all scored: the gap is the unscored parts, not a different rule.
+        unscored = [c.name for c in node.children if c.status in ("missing", "partial", "invalid")]
+        which = f"（{'、'.join(unscored)}）" if unscored else ""
+        return (
+            f"自评分 {points(stated)}；已计算部分合计 {points(computed)} 分，尚有下级指标{which}缺少数据未能评分，"
+            "补全数据后再比较"
+        )
     if item is not None:
         for alternative in item.alternatives:
             outcome = apply_rule(alternative, scorer.context(item), node.level)
