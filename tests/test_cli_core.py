@@ -121,6 +121,29 @@ def test_score_text_shows_table_totals_and_notes() -> None:
         assert text in result.stdout, text
 
 
+@pytest.mark.parametrize("columns", [80, 140])
+def test_score_text_is_readable_at_terminal_width(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = run("score", str(EXAMPLES / "huadu-2021.yaml"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(_width(line.rstrip()) for line in lines) <= columns
+    # Every item keeps its numbers on one line: name, 分值, 得分 (a wrapped row would split them).
+    total = next(line for line in lines if "总分" in line and "100" in line and "89.61" in line)
+    assert "94.08" in total and "+4.47" in total
+    assert any("预算完成率" in line and "3.58" in line and "+3.58" in line for line in lines)
+    # The 89.61% derivation is readable in full, not folded into a few characters per line.
+    assert any("预算完成率 89.61%，低于 90% 下限" in line for line in lines)
+    # 80 columns put the derivation under its row; fewer lines than folding it into a narrow column.
+    assert len(lines) < 300
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def test_score_json_carries_schema_and_exact_strings() -> None:
     result = run("score", str(EXAMPLES / "baiyun-2021.yaml"), "--format", "json")
     data = json.loads(result.stdout)

@@ -19,12 +19,6 @@ EXAMPLE = EXAMPLES / "example-dossier.yaml"
 JIXIAO = Path(sys.executable).parent / "jixiao"
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"示例档案 {path.name} 尚不存在")
-    return path
-
-
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([str(JIXIAO), *args], capture_output=True, text=True, timeout=120, check=False)
     proc.stderr = proc.stderr.replace("\n", "")  # rich wraps long messages to the terminal width
@@ -34,7 +28,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("suffix", [".xlsx", ".docx", ".md", ".html"])
 def test_report_writes_each_format(tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"out{suffix}"
-    result = runner.invoke(app, ["report", str(_need(EXAMPLE)), "--out", str(out)])
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 1000
     assert "已生成" in result.output and "得分" in result.output
@@ -42,21 +36,21 @@ def test_report_writes_each_format(tmp_path: Path, suffix: str) -> None:
 
 def test_report_with_explicit_framework(tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
-    result = runner.invoke(app, ["report", str(_need(EXAMPLE)), "--out", str(out),
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--out", str(out),
                                  "--framework", "guangzhou-district-overall"])
     assert result.exit_code == 0, result.output
     assert "广州" in result.output
 
 
 def test_unknown_output_format_exits_2_in_chinese(tmp_path: Path) -> None:
-    proc = _cli("report", str(_need(EXAMPLE)), "--out", str(tmp_path / "r.odt"))
+    proc = _cli("report", str(EXAMPLE), "--out", str(tmp_path / "r.odt"))
     assert proc.returncode == 2
     assert "不支持的输出格式" in proc.stderr and ".docx" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_unknown_framework_exits_2(tmp_path: Path) -> None:
-    proc = _cli("report", str(_need(EXAMPLE)), "--out", str(tmp_path / "r.md"), "--framework", "no-such-fw")
+    proc = _cli("report", str(EXAMPLE), "--out", str(tmp_path / "r.md"), "--framework", "no-such-fw")
     assert proc.returncode == 2 and "no-such-fw" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -68,7 +62,7 @@ def test_missing_input_exits_2(tmp_path: Path) -> None:
 def test_template_then_report_from_the_filled_template(tmp_path: Path) -> None:
     tpl = tmp_path / "填报模板.xlsx"
     result = runner.invoke(app, ["template", "--framework", "guangzhou-district-overall", "--out", str(tpl),
-                                 "--from", str(_need(EXAMPLE))])
+                                 "--from", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
     assert is_template(tpl)
     from jixiao.dossier_io import load_dossier
@@ -93,10 +87,6 @@ def test_template_must_be_xlsx(tmp_path: Path) -> None:
 
 
 def test_report_from_a_text_report_offers_findings_as_drafts(tmp_path: Path) -> None:
-    pytest.importorskip("jixiao.ingest.extract", reason="报告抽取模块尚不存在")
-    audit = pytest.importorskip("jixiao.audit", reason="核查模块尚不存在")
-    if not hasattr(audit, "audit_file"):
-        pytest.skip("jixiao.audit.audit_file 尚不存在")
     source = tmp_path / "report.txt"
     source.write_text(
         "2023年度示例单位部门整体支出绩效自评报告\n\n一、部门基本情况\n\n（一）部门整体收支情况\n\n"

@@ -138,8 +138,6 @@ def test_cached_value_injection(tmp_path: Path) -> None:
 
 def _example(name: str, framework_id: str) -> tuple[Dossier, Scorecard, object]:
     path = EXAMPLES / f"{name}.yaml"
-    if not path.exists():
-        pytest.skip(f"示例档案 {path.name} 尚不存在")
     from jixiao.dossier_io import load_dossier
     from jixiao.frameworks import load_framework
     from jixiao.scoring import score
@@ -164,3 +162,15 @@ def test_seed_examples_regenerate_into_a_consistent_table(tmp_path: Path, seeds_
         r[2].value == dossier.unit.name for r in ws.iter_rows(max_row=6))
     explained = [r for r in ws.iter_rows() if r[6].value and r[7].value and r[4].value]
     assert explained, "指标解释/评分标准 columns come from the framework"
+
+
+def test_a_stated_score_difference_is_explained_in_the_basis_column(tmp_path: Path) -> None:
+    # The explanation goes in the wide 评分依据 column; the narrow 备注 keeps the signed difference.
+    card = make_scorecard()
+    item = card.items[0].children[0].children[0]
+    item.difference_note = "自评按比率×分值计算"
+    out = render(make_dossier(), card, tmp_path / "t.xlsx")
+    ws = load_workbook(out)[SHEET_TITLE]
+    row = _rows_by_label(ws, 5)["预算完成率"]
+    assert ws.cell(row, 10).value == "95.05%×4=3.802，按线性规则得 3.72 分。自评按比率×分值计算"
+    assert ws.cell(row, 12).value == "原自评分 3.80，差异 +0.08"

@@ -7,7 +7,7 @@ Validation errors (pydantic) are mapped back to the line of the offending key.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +26,16 @@ class _DecimalLoader(yaml.SafeLoader):
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
     text = loader.construct_scalar(node).replace("_", "")
-    return Decimal(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    # YAML 1.1 also calls ".inf", ".nan" and "1:20.5" floats; none of them is an amount or a score.
+    if value is None or not value.is_finite():
+        raise yaml.constructor.ConstructorError(
+            None, None, f"“{node.value}”不是有限的十进制数", node.start_mark
+        )
+    return value
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
@@ -37,8 +46,8 @@ def _lines(node: yaml.Node, path: LinePath, out: dict[LinePath, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            out[(*path, key)] = key_node.start_mark.line + 1
             _lines(value_node, (*path, key), out)
+            # An error about a key points at the key's line, not at where its (block) value starts.
             out[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
@@ -47,15 +56,19 @@ def _lines(node: yaml.Node, path: LinePath, out: dict[LinePath, int]) -> None:
 
 def parse_yaml(text: str, file: str) -> tuple[Any, dict[LinePath, int]]:
     """Parse YAML text; return the data and a map from key path to 1-based line."""
+    loader = _DecimalLoader(text)
     try:
-        node = yaml.compose(text, Loader=_DecimalLoader)
-        data = yaml.load(text, Loader=_DecimalLoader)
+        # Compose once, keep the node tree for the line map and construct the data from it.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise InputError(f"YAML 格式错误：{exc.problem or exc}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML 格式错误：{exc}", file=file) from None
+    finally:
+        loader.dispose()
     lines: dict[LinePath, int] = {}
     if node is not None:
         _lines(node, (), lines)
@@ -131,7 +144,8 @@ def describe_validation_error(exc: ValidationError, file: str, lines: dict[LineP
         elif err["type"] == "literal_error":
             expected = err.get("ctx", {}).get("expected")
             msg = f"{msg}（应为 {expected}）" if expected else msg
-        where = f"第 {line} 行 " if line else ""
+        # The first error's line heads the whole message (InputError); repeat only other lines.
+        where = f"第 {line} 行 " if line and line != first_line else ""
         parts.append(f"{where}{field}：{msg}")
     more = len(exc.errors()) - 5
     if more > 0:
@@ -139,11 +153,16 @@ def describe_validation_error(exc: ValidationError, file: str, lines: dict[LineP
     return InputError("；".join(parts), file=file, line=first_line)
 
 
-def load_model(model: type[M], path: str | Path) -> M:
-    data, lines = load_data(path)
+def validate_data(model: type[M], data: Any, lines: dict[LinePath, int], file: str) -> M:
+    """Data already read by ``load_data`` as ``model``, errors naming file and line."""
     if not isinstance(data, dict):
-        raise InputError("文件内容应为键值映射（YAML 字典）", file=str(path), line=1)
+        raise InputError("文件内容应为键值映射（YAML 字典）", file=file, line=1)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise describe_validation_error(exc, str(path), lines) from None
+        raise describe_validation_error(exc, file, lines) from None
+
+
+def load_model(model: type[M], path: str | Path) -> M:
+    data, lines = load_data(path)
+    return validate_data(model, data, lines, str(path))

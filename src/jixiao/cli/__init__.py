@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 import sys
 
-from jixiao.cli.app import app
+from jixiao.cli.app import USER_ERROR_EXIT, app, print_user_error
 from jixiao.errors import JixiaoError
 
 for _module in pkgutil.iter_modules(__path__):
@@ -19,15 +19,13 @@ for _module in pkgutil.iter_modules(__path__):
 
 
 def main() -> None:
+    # Commands report their own user errors (see app.py); this catches one raised while typer
+    # resolves arguments or in a sub-application's callback.
     try:
         app()
     except JixiaoError as exc:
-        from rich.console import Console
-        from rich.text import Text
-
-        # The message is user data (file names, quoted cells): never interpret it as markup.
-        Console(stderr=True).print(Text("错误：", style="bold red") + Text(str(exc)), highlight=False)
-        sys.exit(2)
+        print_user_error(exc)
+        sys.exit(USER_ERROR_EXIT)
 
 
 __all__ = ["app", "main"]

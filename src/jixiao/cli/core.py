@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,16 +13,19 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from jixiao.cli.app import app
+from jixiao.cli.app import JixiaoTyper, app, user_errors  # noqa: F401  (user_errors: re-exported for cli/web.py)
 from jixiao.cli.display import framework_tree, print_scorecard
 from jixiao.errors import FrameworkError, InputError, JixiaoError
 from jixiao.frameworks import Framework, framework_ids, load_framework, scan_frameworks
+from jixiao.frameworks.model import FRAMEWORK_SCHEMA
+from jixiao.inputs import DOSSIER_SUFFIXES, load_input
 from jixiao.model import SCORECARD_SCHEMA, Dossier, Scorecard
+from jixiao.yamlio import load_data, validate_data
 
 EXAMPLE_NAME = "example-dossier.yaml"
 DEFAULT_FRAMEWORK = "guangzhou-district-overall"
 
-framework_app = typer.Typer(help="查看单个指标体系。", no_args_is_help=True)
+framework_app = JixiaoTyper(help="查看单个指标体系。", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
 
 
@@ -32,18 +33,13 @@ def _out() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
+def _say(message: str) -> None:
+    # A message is one logical line (file names, ids): the terminal wraps it, never in mid-name; no markup.
+    Console(highlight=False, soft_wrap=True).print(message, markup=False)
+
+
 def _err() -> Console:
     return Console(stderr=True, highlight=False)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Print a user error in Chinese (file and line) and exit 2 — the same under CliRunner and the console script."""
-    try:
-        yield
-    except JixiaoError as exc:
-        _err().print(f"[bold red]错误[/]：{exc}", markup=True)
-        raise typer.Exit(2) from None
 
 
 class ScoreFormat(StrEnum):
@@ -85,18 +81,17 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
 ) -> None:
     """写出一份带中文注释的示例档案，照着填写即可评分。"""
-    with user_errors():
-        if out.exists() and not force:
-            raise InputError("文件已存在；如确需覆盖请加 --force", file=str(out))
-        text = example_dossier_path().read_text(encoding="utf-8")
-        if framework is not None:
-            chosen = load_framework(framework)
-            text, count = re.subn(r"(?m)^framework: *\S+", f"framework: {chosen.id}", text, count=1)
-            if count != 1:
-                raise JixiaoError("示例档案中没有 framework 字段，无法设置指标体系")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    _out().print(f"已写出示例档案：{out}\n下一步：编辑后运行 jixiao validate {out} 与 jixiao score {out}")
+    if out.exists() and not force:
+        raise InputError("文件已存在；如确需覆盖请加 --force", file=str(out))
+    text = example_dossier_path().read_text(encoding="utf-8")
+    if framework is not None:
+        chosen = load_framework(framework)
+        text, count = re.subn(r"(?m)^framework: *\S+", f"framework: {chosen.id}", text, count=1)
+        if count != 1:
+            raise JixiaoError("示例档案中没有 framework 字段，无法设置指标体系")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    _say(f"已写出示例档案：{out}\n下一步：编辑后运行 jixiao validate {out} 与 jixiao score {out}")
 
 
 # ------------------------------------------------------------------ validate
@@ -117,37 +112,38 @@ def _looks_like_framework(data: Any) -> bool:
 
 
 @app.command()
-def validate(file: Annotated[Path, typer.Argument(help="档案或指标体系 YAML/JSON 文件")]) -> None:
+def validate(
+    file: Annotated[Path, typer.Argument(help="档案（YAML/JSON）、指标体系 YAML、填报模板或自评报告")],
+) -> None:
     """校验档案或指标体系文件：通过则输出 OK，否则指出文件、行号和原因。"""
-    from jixiao.yamlio import load_data
-
-    with user_errors():
-        data, _ = load_data(file)
+    if file.suffix.lower() in DOSSIER_SUFFIXES:
+        data, lines = load_data(file)
         if _looks_like_framework(data):
             framework = load_framework(file)
             leaves = [i for i in framework.walk() if not i.children]
-            _out().print(
+            _say(
                 f"OK：指标体系 {framework.id}（{framework.name}）有效，共 {len(leaves)} 个末级指标，"
                 f"总分 {framework.max_total}"
             )
             return
-        from jixiao.dossier_io import load_dossier
-
-        dossier = load_dossier(file)
-        message = f"OK：档案有效（{dossier.unit.name}，{dossier.year} 年度，{dossier.kind}）"
-        if dossier.framework:
-            try:
-                load_framework(dossier.framework)
-            except FrameworkError as exc:
-                raise InputError(f"档案指定的指标体系无法使用：{exc}", file=str(file)) from None
-            message += f"，指标体系 {dossier.framework}"
-        _out().print(message)
+        dossier = validate_data(Dossier, data, lines, str(file))  # parsed once, not again by load_input
+    else:
+        dossier = load_input(file)
+    message = f"OK：档案有效（{dossier.unit.name}，{dossier.year} 年度，{dossier.kind}）"
+    if dossier.framework:
+        try:
+            load_framework(dossier.framework)
+        except FrameworkError as exc:
+            raise InputError(f"档案指定的指标体系无法使用：{exc}", file=str(file)) from None
+        message += f"，指标体系 {dossier.framework}"
+    _say(message)
 
 
 # ------------------------------------------------------------------ score
 
 
-def _framework_for(dossier: Dossier, option: str | None, file: Path) -> Framework:
+def framework_for(dossier: Dossier, option: str | None, file: Path) -> Framework:
+    """The --framework option, else the dossier's own framework; a Chinese error naming the file if neither."""
     if option:
         return load_framework(option)
     if dossier.framework:
@@ -175,13 +171,11 @@ def score(
     fmt: Annotated[ScoreFormat, typer.Option("--format", help="输出格式")] = ScoreFormat.text,
 ) -> None:
     """按指标体系评分：逐项得分、推导过程、与自评分的差异、缺失数据和等级。"""
-    from jixiao.inputs import load_input
     from jixiao.scoring import score as score_dossier
 
-    with user_errors():
-        dossier = load_input(file)
-        chosen = _framework_for(dossier, framework, file)
-        card = score_dossier(dossier, chosen)
+    dossier = load_input(file)
+    chosen = framework_for(dossier, framework, file)
+    card = score_dossier(dossier, chosen)
     if fmt is ScoreFormat.json:
         typer.echo(scorecard_json(card))
     else:
@@ -221,9 +215,9 @@ def framework_show(
     fmt: Annotated[ShowFormat, typer.Option("--format", help="输出格式")] = ShowFormat.text,
 ) -> None:
     """显示指标体系的指标树、分值与评分规则（已展开继承）。"""
-    with user_errors():
-        chosen = load_framework(framework_id)
-    data = chosen.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    chosen = load_framework(framework_id)
+    # The resolved framework, tagged like every JSON/YAML document jixiao writes.
+    data = {"schema": FRAMEWORK_SCHEMA, **chosen.model_dump(mode="json", exclude_none=True, exclude_defaults=False)}
     if fmt is ShowFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt is ShowFormat.yaml:
@@ -244,8 +238,10 @@ def schema(
         from jixiao.frameworks.schema import framework_schema
 
         data = framework_schema()
-    elif name is SchemaName.scorecard:
-        data = Scorecard.model_json_schema(by_alias=True, mode="serialization")
     else:
-        data = Dossier.model_json_schema(by_alias=True, mode="validation")
+        model, mode = (Scorecard, "serialization") if name is SchemaName.scorecard else (Dossier, "validation")
+        # Identified the way the framework schema file is: a JSON Schema document names its dialect and itself.
+        data = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": f"https://jixiao.invalid/schemas/{name.value}-1.json",
+                **model.model_json_schema(by_alias=True, mode=mode)}
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

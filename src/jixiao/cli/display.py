@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -34,61 +37,100 @@ def _diff(value: Decimal | None) -> Text:
     return Text(f"{'+' if value > 0 else ''}{points(value)}", style="bold magenta")
 
 
-def scorecard_table(card: Scorecard, *, max_depth: int | None = None) -> Table:
-    table = Table(
-        title=f"{card.unit} {card.year} 年度绩效自评评分（{card.framework_name}）",
-        show_lines=False,
-        expand=True,
-    )
-    table.add_column("指标", overflow="fold", ratio=3)
-    table.add_column("分值", justify="right", no_wrap=True)
-    table.add_column("得分", justify="right", no_wrap=True)
-    table.add_column("自评分", justify="right", no_wrap=True)
-    table.add_column("差异", justify="right", no_wrap=True)
-    table.add_column("推导", overflow="fold", ratio=6)
-    for item in card.items:
-        _rows(table, item, 0, max_depth)
-    table.add_section()
-    table.add_row(
-        Text("总分", style="bold"),
-        points(card.max),
-        Text(_num(card.total), style="bold"),
-        _num(card.stated_total),
-        _diff(
-            card.stated_total - card.total
-            if card.stated_total is not None and card.total is not None
-            else None
-        ),
-        "评分完整" if card.complete else Text("评分不完整（见下方缺失数据）", style="yellow"),
-    )
-    return table
+WIDE_MIN = 120  # below this a derivation column is too narrow to read: it goes under its row instead
+_NUMBER_COLUMNS = (("分值", 5), ("得分", 7), ("自评分", 7), ("差异", 7))
 
 
-def _rows(table: Table, item: ItemScore, depth: int, max_depth: int | None) -> None:
+def _title(card: Scorecard) -> str:
+    return f"{card.unit} {card.year} 年度绩效自评评分（{card.framework_name}）"
+
+
+def _name(item: ItemScore, depth: int) -> Text:
     name = Text("  " * depth + item.name, style="bold" if depth == 0 else "")
     status = _STATUS.get(item.status, "")
     if status:
         name.append(status, style=_STYLE.get(item.status, ""))
+    return name
+
+
+def _numbers(item: ItemScore) -> list[Text | str]:
+    return [points(item.max), Text(_num(item.score), style=_STYLE.get(item.status, "")), _num(item.stated),
+            _diff(item.difference)]
+
+
+def _derivation(item: ItemScore) -> Text:
     derivation = Text(item.derivation)
     for flag in item.flags:
         derivation.append(f"\n⚑ {flag}", style="yellow")
     if item.difference_note:
         derivation.append(f"\n≠ {item.difference_note}", style="magenta")
-    table.add_row(
-        name,
-        points(item.max),
-        Text(_num(item.score), style=_STYLE.get(item.status, "")),
-        _num(item.stated),
-        _diff(item.difference),
-        derivation,
-    )
-    if max_depth is None or depth + 1 < max_depth:
-        for child in item.children:
-            _rows(table, child, depth + 1, max_depth)
+    return derivation
+
+
+def _total_cells(card: Scorecard) -> tuple[Text, list[Text | str], Text]:
+    difference = (card.stated_total - card.total
+                  if card.stated_total is not None and card.total is not None else None)
+    status = Text("评分完整") if card.complete else Text("评分不完整（见下方缺失数据）", style="yellow")
+    numbers: list[Text | str] = [points(card.max), Text(_num(card.total), style="bold"), _num(card.stated_total),
+                                 _diff(difference)]
+    return Text("总分", style="bold"), numbers, status
+
+
+def _walk(items: list[ItemScore], depth: int = 0) -> Iterator[tuple[ItemScore, int]]:
+    for item in items:
+        yield item, depth
+        yield from _walk(item.children, depth + 1)
+
+
+def scorecard_table(card: Scorecard) -> Table:
+    """Wide terminals: one row per item with the derivation in its own column."""
+    table = Table(title=_title(card), expand=True)
+    table.add_column("指标", overflow="fold", ratio=3)
+    for label, _width in _NUMBER_COLUMNS:
+        table.add_column(label, justify="right", no_wrap=True)
+    table.add_column("推导", overflow="fold", ratio=6)
+    for item, depth in _walk(card.items):
+        table.add_row(_name(item, depth), *_numbers(item), _derivation(item))
+    table.add_section()
+    name, numbers, status = _total_cells(card)
+    table.add_row(name, *numbers, status)
+    return table
+
+
+def _line(name: Text, numbers: list[Text | str], *, style: str = "") -> Table:
+    # Fixed number widths so the columns line up from one item to the next.
+    grid = Table.grid(expand=True, padding=(0, 0, 0, 1))
+    grid.add_column(ratio=1, overflow="fold")
+    for _label, width in _NUMBER_COLUMNS:
+        grid.add_column(width=width, justify="right", no_wrap=True)
+    grid.add_row(name, *numbers, style=style)
+    return grid
+
+
+def scorecard_rows(card: Scorecard) -> Group:
+    """Narrow terminals: the numbers on the item's line, its derivation under it at full width."""
+    parts: list[RenderableType] = [
+        Text(_title(card), style="bold", justify="center"),
+        _line(Text("指标"), [label for label, _w in _NUMBER_COLUMNS], style="bold"),
+        Rule(style="dim"),
+    ]
+    for item, depth in _walk(card.items):
+        parts.append(_line(_name(item, depth), _numbers(item)))
+        if item.derivation or item.flags or item.difference_note:
+            parts.append(Padding(_derivation(item), (0, 0, 0, 2 * depth + 4), style="dim"))
+    parts.append(Rule(style="dim"))
+    name, numbers, status = _total_cells(card)
+    parts += [_line(name, numbers), Padding(status, (0, 0, 0, 4))]
+    return Group(*parts)
+
+
+def _bullet(text: str) -> Padding:
+    # A hanging indent keeps a wrapped note under its bullet.
+    return Padding(Text(f"· {text}"), (0, 0, 0, 2))
 
 
 def scorecard_summary(card: Scorecard) -> Group:
-    lines: list[Text] = []
+    lines: list[RenderableType] = []
     total = _num(card.total)
     head = Text(f"总分 {total} / {points(card.max)}", style="bold")
     if card.grade:
@@ -102,15 +144,15 @@ def scorecard_summary(card: Scorecard) -> Group:
     lines.append(head)
     if card.missing:
         lines.append(Text("缺失数据：", style="bold yellow"))
-        lines.extend(Text(f"  · {m}") for m in card.missing)
+        lines.extend(_bullet(m) for m in card.missing)
     if card.notes:
         lines.append(Text("说明：", style="bold"))
-        lines.extend(Text(f"  · {n}") for n in card.notes)
+        lines.extend(_bullet(n) for n in card.notes)
     return Group(*lines)
 
 
 def print_scorecard(card: Scorecard, console: Console) -> None:
-    console.print(scorecard_table(card))
+    console.print(scorecard_table(card) if console.width >= WIDE_MIN else scorecard_rows(card))
     console.print(scorecard_summary(card))
 
 

@@ -8,45 +8,23 @@ from typing import Annotated
 import typer
 
 from jixiao.cli.app import app
+from jixiao.cli.core import framework_for
 from jixiao.errors import InputError
-from jixiao.model import Dossier, Finding
-
-_DOSSIER_OR_TEMPLATE = {".yaml", ".yml", ".json"}
-
-
-def _framework_for(dossier: Dossier, option: str | None):
-    from jixiao.frameworks import load_framework
-    from jixiao.frameworks.registry import framework_ids
-
-    ref = option or dossier.framework
-    if not ref:
-        raise InputError(
-            f"未指定指标体系：请用 --framework 指定，或在档案中填写 framework。可用：{'、'.join(framework_ids())}"
-        )
-    return load_framework(ref)
+from jixiao.frameworks.values import points
+from jixiao.inputs import DOSSIER_SUFFIXES, load_input
+from jixiao.model import Finding
 
 
 def _is_report(path: Path) -> bool:
     """A document to extract from (so its arithmetic can be checked), not a dossier or our template."""
     suffix = path.suffix.lower()
-    if suffix in _DOSSIER_OR_TEMPLATE:
+    if suffix in DOSSIER_SUFFIXES:
         return False
     if suffix in {".xlsx", ".xlsm"}:
         from jixiao.template import is_template
 
         return not is_template(path)
     return True
-
-
-def _audit_findings(path: Path) -> tuple[list[Finding], str | None]:
-    """Checker findings for a report file; (findings, why none) when the checker is not available."""
-    try:
-        from jixiao.audit import audit_file
-    except ImportError:
-        return [], "核查模块不可用，未生成“存在的主要问题”草稿"
-    result = audit_file(path)
-    findings = getattr(result, "findings", result)
-    return list(findings), None
 
 
 @app.command()
@@ -57,28 +35,25 @@ def report(
     audit: Annotated[bool, typer.Option("--audit/--no-audit", help="输入为报告时，把核查发现作为“存在的主要问题”草稿")] = True,
 ) -> None:
     """生成自评表（.xlsx）或自评报告（.docx/.pdf/.html/.md），格式由 --out 的扩展名决定。"""
-    from jixiao.inputs import load_input
+    from jixiao.audit import audit_file
     from jixiao.render import FORMATS, render, supported_formats
     from jixiao.scoring import score
 
     if out.suffix.lower() not in FORMATS:
         raise InputError(f"不支持的输出格式“{out.suffix or '无扩展名'}”，支持：{supported_formats()}", file=str(out))
     dossier = load_input(file)
-    spec = _framework_for(dossier, framework)
+    spec = framework_for(dossier, framework, file)
     scorecard = score(dossier, spec)
     findings: list[Finding] = []
-    note = None
     if audit and _is_report(file) and out.suffix.lower() != ".xlsx":
-        findings, note = _audit_findings(file)
+        findings = audit_file(file, framework=framework).findings
     written = render(dossier, scorecard, out, findings=findings, framework=spec)
-    total = "—" if scorecard.total is None else f"{scorecard.total}"
+    total = "—" if scorecard.total is None else points(scorecard.total)
     if not scorecard.complete:
         total += "（不完整）"
-    typer.echo(f"已生成 {FORMATS[written.suffix.lower()]}：{written}（{spec.name}，得分 {total}/{scorecard.max}）")
+    typer.echo(f"已生成 {FORMATS[written.suffix.lower()]}：{written}（{spec.name}，得分 {total}/{points(scorecard.max)}）")
     if findings:
         typer.echo(f"已将 {len(findings)} 条核查发现作为“存在的主要问题”草稿写入，请核实后修改。")
-    if note:
-        typer.echo(note, err=True)
     if not scorecard.complete:
         typer.echo("注意：部分指标缺少数据，总分不完整（见文档中的说明）。", err=True)
 
@@ -91,7 +66,6 @@ def template(
 ) -> None:
     """生成 Excel 填报模板（可用已有档案预填），填好后可直接用于 score / report。"""
     from jixiao.frameworks import load_framework
-    from jixiao.inputs import load_input
     from jixiao.template import write_template
 
     if out.suffix.lower() != ".xlsx":

@@ -43,7 +43,7 @@ def render(
         raise InputError(
             f"不支持的输出格式“{out.suffix or '无扩展名'}”，支持：{supported_formats()}", file=str(out)
         )
-    if out.parent and not out.parent.exists():
+    if not out.parent.exists():
         raise InputError("输出目录不存在", file=str(out.parent))
     if suffix == ".xlsx":
         from jixiao.render.xlsx_table import write_xlsx

@@ -154,11 +154,19 @@ def _para(doc, para: Para, fonts: FontSet) -> None:
     _run(paragraph, para.text, fonts.body, fonts.latin, color=color)
 
 
+def _row_flag(row, name: str) -> None:
+    flag = OxmlElement(name)
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
 def _repeat_header(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    trpr.append(header)
+    _row_flag(row, "w:tblHeader")
+
+
+def _keep_row_whole(row) -> None:
+    # A row split over two pages leaves an item's name on one page and its basis on the next.
+    _row_flag(row, "w:cantSplit")
 
 
 def _table(doc, table: Table, fonts: FontSet) -> None:
@@ -196,7 +204,9 @@ def _table(doc, table: Table, fonts: FontSet) -> None:
     _repeat_header(header_row)
     fill(header_row.cells, table.headers, bold=False, header=True)
     for index, values in enumerate(table.rows):
-        fill(grid.add_row().cells, values, bold=index in table.emphasis, header=False)
+        row = grid.add_row()
+        _keep_row_whole(row)
+        fill(row.cells, values, bold=index in table.emphasis, header=False)
     doc.add_paragraph()
 
 

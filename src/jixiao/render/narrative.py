@@ -18,6 +18,7 @@ from jixiao.render.formatting import (
     amount_in_unit,
     amount_text,
     as_fraction,
+    figure_text,
     in_yuan,
     percent_text,
     score_short,
@@ -99,6 +100,12 @@ class ReportDoc:
         return out
 
 
+def as_sentence(text: str) -> str:
+    """Scoring notes are clauses; in running text they end like a sentence."""
+    text = text.rstrip()
+    return text if text.endswith(("。", "！", "？")) else f"{text}。"
+
+
 def report_title(dossier: Dossier) -> str:
     kind = "部门整体支出" if dossier.kind == "部门整体" else "项目支出"
     return f"{dossier.year}年度{dossier.unit.name}{kind}绩效自评报告"
@@ -132,21 +139,25 @@ def change_clause(dossier: Dossier, key: str) -> str:
     return text
 
 
+def part_clause(dossier: Dossier, key: str, whole: Figure | None, share_of: str = "占比") -> str | None:
+    """"基本支出 274.07万元，占比 31.67%，比上年决算数增加 …" — None when the figure is absent."""
+    part = dossier.figures.get(key)
+    if part is None:
+        return None
+    clause = f"{figure_label(key)} {amount_text(part)}"
+    if whole is not None and (pct := share(part, whole)) is not None:
+        clause += f"，{share_of} {pct}"
+    return clause + change_clause(dossier, key)
+
+
 def income_sentences(dossier: Dossier) -> list[str]:
     figs = dossier.figures
     total = figs.get("income_total")
     if total is None:
         return []
-    parts = []
-    for key in ("income_general", "income_fund", "income_other"):
-        part = figs.get(key)
-        if part is None or part.value == 0:
-            continue
-        pct = share(part, total)
-        clause = f"{figure_label(key)} {amount_text(part)}"
-        if pct is not None:
-            clause += f"，占比 {pct}"
-        parts.append(clause + change_clause(dossier, key))
+    # A zero source (no 政府性基金 this year) is left out rather than listed as 0.00.
+    parts = [clause for key in ("income_general", "income_fund", "income_other")
+             if (clause := part_clause(dossier, key, total)) and figs[key].value != 0]
     head = f"{dossier.year} 年度本年收入合计 {amount_text(total)}{change_clause(dossier, 'income_total')}"
     if parts:
         return [head + "。其中：" + "；".join(parts) + "。"]
@@ -159,26 +170,11 @@ def expense_sentences(dossier: Dossier) -> list[str]:
     if total is None:
         return []
     out = [f"{dossier.year} 年度本年支出合计 {amount_text(total)}{change_clause(dossier, 'expense_total')}。"]
-    items = []
-    for key in ("expense_basic", "expense_project"):
-        part = figs.get(key)
-        if part is None:
-            continue
-        pct = share(part, total)
-        clause = f"{figure_label(key)} {amount_text(part)}"
-        if pct is not None:
-            clause += f"，占比 {pct}"
-        items.append(clause + change_clause(dossier, key))
-    for number, clause in enumerate(items, start=1):
-        out.append(f"{number}. {clause}。")
-    for key, whole_key in (("personnel", "expense_basic"), ("public_funds", "expense_basic")):
-        part, whole = figs.get(key), figs.get(whole_key)
-        if part is None:
-            continue
-        clause = f"{figure_label(key)} {amount_text(part)}"
-        if whole is not None and (pct := share(part, whole)) is not None:
-            clause += f"，占基本支出的 {pct}"
-        out.append(clause + "。")
+    items = [clause for key in ("expense_basic", "expense_project") if (clause := part_clause(dossier, key, total))]
+    out += [f"{number}. {clause}。" for number, clause in enumerate(items, start=1)]
+    basic = figs.get("expense_basic")
+    out += [f"{clause}。" for key in ("personnel", "public_funds")
+            if (clause := part_clause(dossier, key, basic, "占基本支出的"))]
     return out
 
 
@@ -207,7 +203,10 @@ def budget_sentences(dossier: Dossier) -> list[str]:
         clauses.append(f"全年执行数 {amount_text(executed)}")
     if rate is not None:
         how = "（全年执行数÷全年预算数）" if computed else ""
-        clauses.append(f"预算执行率{how}为 {percent_text(rate)}")
+        stated = figs.get("execution_rate")
+        # A rate the dossier states in % is quoted as written; a computed one to 2 places.
+        shown = figure_text(stated) if not computed and stated is not None and stated.unit == "%" else percent_text(rate)
+        clauses.append(f"预算执行率{how}为 {shown}")
     if not clauses:
         return []
     return [f"{dossier.year} 年本部门" + "，".join(clauses) + "。"]
@@ -295,7 +294,7 @@ def conclusion_sentences(dossier: Dossier, scorecard: Scorecard) -> list[Para]:
         missing = "；".join(scorecard.missing) if scorecard.missing else "、".join(i.name for i in unscored(scorecard))
         out.append(Para(f"以下指标因数据不全暂未计分，总分尚不完整：{missing}。", "note"))
     for note in scorecard.notes:
-        out.append(Para(f"说明：{note}", "note"))
+        out.append(Para(f"说明：{as_sentence(note)}", "note"))
     return out
 
 

@@ -10,8 +10,6 @@ on every page.
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jixiao.frameworks.model import Framework
 from jixiao.model import Dossier, Figure, ItemScore, Scorecard
 from jixiao.numbers import to_yuan
+from jixiao.render.cell_fit import LINE_PT, row_height, wrapped_lines
 from jixiao.render.fonts import document_fonts
 from jixiao.render.formatting import score_text, trim
 from jixiao.render.scoremap import IndicatorRow, indicator_rows, is_unit
@@ -41,7 +40,6 @@ SCORE_COL, MAX_COLS = 9, (2, 4, 6)
 SCORE_FORMAT = "0.00"
 AMOUNT_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.00%"
-LINE_PT = 13.5
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -62,17 +60,6 @@ class _State:
     cached: dict[str, Decimal] = field(default_factory=dict)
     body_font: Font = field(default_factory=Font)
     bold_font: Font = field(default_factory=Font)
-
-
-def _text_width(text: str) -> int:
-    """Display width in Excel character units: CJK and full-width characters count double."""
-    # Measured on LibreOffice/Excel output at 10 pt: a CJK glyph takes about 1.65 units, Latin about 1.
-    return math.ceil(sum(1.65 if unicodedata.east_asian_width(c) in "WF" else 1.0 for c in text))
-
-
-def _lines(text: str, width: float) -> int:
-    usable = max(1.0, width - 1)
-    return sum(max(1, math.ceil(_text_width(part) / usable)) for part in text.split("\n"))
 
 
 def _put(st: _State, row: int, col: int, value, *, bold: bool = False, fmt: str | None = None,
@@ -102,8 +89,8 @@ def _fit_height(st: _State, row: int, texts: dict[int, str], *, span: dict[int, 
     lines = 1
     for col, text in texts.items():
         width = sum(COLUMNS[c - 1][1] for c in range(col, col + span.get(col, 1)))
-        lines = max(lines, _lines(text, width))
-    st.ws.row_dimensions[row].height = lines * LINE_PT + 4
+        lines = max(lines, wrapped_lines(text, width))
+    st.ws.row_dimensions[row].height = row_height(lines)
 
 
 # ------------------------------------------------------------------ unit block
@@ -213,9 +200,8 @@ def _ancestor_path(item: ItemScore, parents: dict[int, ItemScore]) -> list[ItemS
 def _notes(item: ItemScore) -> str:
     notes = []
     if item.stated is not None and item.difference not in (None, Decimal(0)):
-        notes.append(f"原自评分 {score_text(item.stated)}，差异 {trim(item.difference)}")
-        if item.difference_note:
-            notes.append(item.difference_note)
+        sign = "+" if item.difference > 0 else ""
+        notes.append(f"原自评分 {score_text(item.stated)}，差异 {sign}{trim(item.difference)}")
     if item.missing and item.score is None:
         notes.append("缺少：" + "、".join(item.missing))
     notes.extend(item.flags)
@@ -246,6 +232,10 @@ def _leaf_row(st: _State, item: ItemScore, framework: Framework | None, match: I
         g = (spec.explanation or "") if spec is not None else ""
         h = (spec.criteria_text or "") if spec is not None else ""
         basis, evidence = item.derivation, ""
+    if item.difference_note:
+        # Why the stated score differs is part of the basis, and that column is wide enough to read it.
+        sep = "" if not basis or basis.endswith(("。", "；")) else "。"
+        basis = f"{basis or ''}{sep}{item.difference_note}"
     notes = _notes(item)
     for c, text in ((7, g), (8, h), (10, basis), (11, evidence), (12, notes)):
         _put(st, r, c, text or None)
@@ -374,7 +364,7 @@ def build_workbook(dossier: Dossier, scorecard: Scorecard, framework: Framework 
     _total(st, scorecard, subtotals)
     note_row = st.row
     note = (f"注：评分体系为《{scorecard.framework_name}》；得分按评分标准由 jixiao 计算，"
-            "“评分依据”列给出计算过程，“备注”列给出原自评分及差异。")
+            "“评分依据”列给出计算过程及与原自评分不同的原因，“备注”列给出原自评分及差异。")
     cell = ws.cell(row=note_row, column=1, value=note)
     cell.font = st.body_font
     cell.alignment = Alignment(wrap_text=True, vertical="top")

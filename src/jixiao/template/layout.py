@@ -74,6 +74,7 @@ LEVEL1_CHOICES = ("产出指标", "效益指标", "满意度指标", "成本指�
 DIRECTION_CHOICES = {"正向": "positive", "反向": "reverse", "定性": "qualitative"}
 ACHIEVEMENT_CHOICES = ("达成", "部分达成", "未达成")
 INDICATOR_ROWS = 200  # rows prepared with validation
+PRINTED_BLANK_ROWS = 10  # of those, printed on an empty template (room to write by hand)
 
 # 自评分: A key (item id) | B 指标 | C 分值 | D 原自评分 | E 人工评分 | F 评分理由
 SCORE_STATED_COL, SCORE_MANUAL_COL, SCORE_REASON_COL = 4, 5, 6

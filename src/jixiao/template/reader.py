@@ -51,9 +51,9 @@ def _text(cell: Cell) -> str | None:
     return text or None
 
 
-def _from_float(value: float) -> Decimal:
+def _cell_decimal(value: int | float) -> Decimal:
     # A cell typed "1234.5" is stored as a double; its shortest repr is what the person typed.
-    return Decimal(repr(value))
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
 
 
 def _number(cell: Cell, sheet: str, errors: _Errors, *, what: str = "数字") -> Decimal | None:
@@ -64,10 +64,8 @@ def _number(cell: Cell, sheet: str, errors: _Errors, *, what: str = "数字") ->
     if isinstance(value, bool):
         errors.add(sheet, cell, f"应为{what}，实际为“{value}”")
         return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return _from_float(value)
+    if isinstance(value, int | float):
+        return _cell_decimal(value)
     if isinstance(value, dt.datetime | dt.date):
         errors.add(sheet, cell, f"应为{what}，实际为日期“{value:%Y-%m-%d}”")
         return None
@@ -106,7 +104,7 @@ def _figure(value_cell: Cell, unit_cell: Cell, key: str, sheet: str, errors: _Er
         errors.add(sheet, value_cell, f"应为数字，实际为“{_shown(raw)}”")
         return None
     if isinstance(raw, int | float):
-        value = Decimal(raw) if isinstance(raw, int) else _from_float(raw)
+        value = _cell_decimal(raw)
         unit = unit_given
         if _percent_cell(value_cell):
             # Typed "95%" in Excel: stored as 0.95 with a percent format.
@@ -207,7 +205,7 @@ def _answer(cell: Cell, errors: _Errors) -> Answer | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        return Decimal(value) if isinstance(value, int) else _from_float(value)
+        return _cell_decimal(value)
     text = str(value).strip()
     if text in L.ANSWER_CHOICES or text.lower() in _WORD_ANSWERS:
         return text
@@ -240,7 +238,7 @@ def _project_amount(cell: Cell, errors: _Errors) -> Figure | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        value = Decimal(raw) if isinstance(raw, int) else _from_float(raw)
+        value = _cell_decimal(raw)
         if value < 0:
             errors.add(L.SHEET_INDICATORS, cell, f"应为不小于 0 的金额，实际为“{_shown(raw)}”")
             return None

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.frameworks.model import ChecklistRule, Framework, FrameworkItem
 from jixiao.model import Answer, Dossier
+from jixiao.render.cell_fit import row_height, wrapped_lines
 from jixiao.render.fonts import document_fonts
 from jixiao.template import layout as L
 from jixiao.template.fields import FIGURE_FIELDS, TEXT_SLOTS
@@ -21,6 +22,8 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells a person fills in
 _WRAP = Alignment(wrap_text=True, vertical="center")
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's, for a column the sheet does not size
+MAX_ROW_HEIGHT = 409  # points: Excel's limit
 
 
 class _Sheet:
@@ -49,16 +52,35 @@ class _Sheet:
             cell.font, cell.fill, cell.border = self.bold, _HEAD_FILL, _BORDER
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             self.ws.column_dimensions[get_column_letter(col)].width = width
+            self.fit(L.HEADER_ROW, col, text)
         self.ws.freeze_panes = self.ws.cell(row=L.FIRST_ROW, column=1)
+
+    def fit(self, row: int, col: int, text: str) -> None:
+        """Make the row tall enough for ``text`` wrapped in its column (never lower it)."""
+        column = self.ws.column_dimensions[get_column_letter(col)]
+        if column.hidden:  # the key column: nobody reads it, it must not make rows tall
+            return
+        width = column.width or DEFAULT_COLUMN_WIDTH
+        needed = min(row_height(wrapped_lines(text, width)), MAX_ROW_HEIGHT)
+        current = self.ws.row_dimensions[row].height or 0
+        if needed > max(current, row_height(1)):
+            self.ws.row_dimensions[row].height = needed
 
     def put(self, row: int, col: int, value, *, editable: bool = False, fmt: str | None = None) -> None:
         cell = self.ws.cell(row=row, column=col, value=value)
         cell.font, cell.border, cell.alignment = self.font, _BORDER, _WRAP
+        if isinstance(value, str):
+            self.fit(row, col, value)
         if editable:
             cell.fill = _INPUT_FILL
             cell.protection = Protection(locked=False)
         if fmt:
             cell.number_format = fmt
+
+    def print_through(self, last_row: int, last_col: int) -> None:
+        """Print only the rows in use: prepared empty rows carry borders and fills that Excel and
+        LibreOffice would otherwise print as pages of blank grid."""
+        self.ws.print_area = f"A1:{get_column_letter(last_col)}{max(last_row, L.HEADER_ROW)}"
 
     def hide_key_column(self) -> None:
         self.ws.column_dimensions["A"].hidden = True
@@ -151,7 +173,7 @@ def _unit_sheet(sheet: _Sheet, framework: Framework, dossier: Dossier | None) ->
         sheet.put(r, L.UNIT_VALUE_COL, values.get(key), editable=True)
         sheet.put(r, 4, hint)
         if key.startswith(L.TEXT_PREFIX):
-            sheet.ws.row_dimensions[r].height = 60
+            sheet.ws.row_dimensions[r].height = max(sheet.ws.row_dimensions[r].height or 0, 60)
         ref = f"C{r}"
         if key == "kind":
             _list_validation(sheet.ws, ("部门整体", "项目支出"), ref, "部门整体 或 项目支出")
@@ -275,6 +297,7 @@ def _indicator_sheet(sheet: _Sheet, dossier: Dossier | None) -> None:
     for row in range(r, end):
         for col in L.IND_COL.values():
             sheet.put(row, col, None, editable=True)
+    sheet.print_through(max(r, L.FIRST_ROW + L.PRINTED_BLANK_ROWS) - 1, max(L.IND_COL.values()))
     c = L.IND_COL
     letter = get_column_letter
     _list_validation(sheet.ws, L.LEVEL1_CHOICES, f"{letter(c['level1'])}{L.FIRST_ROW}:{letter(c['level1'])}{end}",
@@ -340,6 +363,7 @@ def _adjustments_sheet(sheet: _Sheet, dossier: Dossier | None) -> None:
         values = adj.model_dump() if adj is not None else {}
         for field, col in L.ADJ_COL.items():
             sheet.put(r, col, values.get(field), editable=True)
+    sheet.print_through(L.FIRST_ROW + max(L.PRINTED_BLANK_ROWS, len(adjustments)) - 1, max(L.ADJ_COL.values()))
     _list_validation(sheet.ws, ("加分", "减分"), f"A{L.FIRST_ROW}:A{end - 1}", "加分 或 减分")
     _number_validation(sheet.ws, f"B{L.FIRST_ROW}:B{end - 1}", "不小于 0 的分值")
 
