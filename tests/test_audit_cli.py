@@ -117,3 +117,21 @@ def test_docx_review_opinion(files: tuple[Path, Path], tmp_path: Path) -> None:
 def test_docx_needs_out(files: tuple[Path, Path]) -> None:
     res = runner.invoke(app, ["audit", str(files[0]), "-f", "docx"])
     assert res.exit_code != 0
+
+
+def test_a_dossier_has_its_figures_checked(tmp_path: Path) -> None:
+    """A dossier (not a report) is checked on the figures it states: parts that miss the total are an error."""
+    import yaml
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "example-dossier.yaml"
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    clean = runner.invoke(app, ["audit", str(example), "--format", "json", "--fail-on", "warning"])
+    assert clean.exit_code == 0, clean.output
+    assert json.loads(clean.output)["findings"] == []
+    data["figures"].update({"expense_total": "100.00万元", "expense_basic": "40.00万元", "expense_project": "50.00万元"})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(bad), "--format", "json", "--fail-on", "error"])
+    assert result.exit_code == 1
+    sums = [f for f in json.loads(result.output)["findings"] if f["code"] == "SUM_MISMATCH"]
+    assert sums and "40.00万元 + 项目支出 50.00万元 = 90.00万元" in sums[0]["message"]

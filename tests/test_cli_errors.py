@@ -63,23 +63,8 @@ COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
     "audit": lambda f, tmp: ["audit", str(f)],
 }
 
-# Known gaps, kept visible: strict, so the test fails once they are fixed and the mark can go.
-GAPS = {
-    ("audit", "bad-figure"): "audit 把 YAML 档案当作文本报告核查并以 0 退出（cli/audit.py）",
-}
-
-
-def _cases() -> list:  # type: ignore[type-arg]
-    cases = []
-    for command in COMMANDS:
-        for kind in INPUTS:
-            reason = GAPS.get((command, kind))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            cases.append(pytest.param(command, kind, marks=marks, id=f"{command}-{kind}"))
-    return cases
-
-
-@pytest.mark.parametrize(("command", "kind"), _cases())
+@pytest.mark.parametrize("kind", list(INPUTS))
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_user_error_exits_2_in_chinese_naming_the_file(
     command: str, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

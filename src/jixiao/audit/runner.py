@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jixiao import ingest
 from jixiao.audit import completeness, cross, duplication, growth, rates, scores, shares, sums, units
 from jixiao.audit.base import SEVERITY_ORDER, AuditContext, Check
+from jixiao.audit.markup import html_to_text, is_html, markdown_to_text
 from jixiao.errors import JixiaoError, ReaderError
-from jixiao.model import AUDIT_SCHEMA, Finding
+from jixiao.frameworks import Framework, load_framework
+from jixiao.ingest import Document, document_from_text
+from jixiao.ingest.extract import extract_document
+from jixiao.ingest.extraction.model import Extraction
+from jixiao.ingest.limits import DEFAULT_LIMITS
+from jixiao.ingest.readers._common import check_size
+from jixiao.ingest.readers.txt import decode_text
+from jixiao.model import AUDIT_SCHEMA, Dossier, Finding, Scorecard
+from jixiao.render import render
+from jixiao.scoring import score
 
 CHECKS: list[tuple[str, Check]] = [
     ("sums", sums.check),
@@ -116,53 +128,21 @@ def outline_of(doc: Any, extraction: Any = None) -> list[Any]:
     return [convert(n) for n in nodes]
 
 
-def read_document(path: str | Path) -> Any:
-    """Read any supported report through the team's readers."""
+def read_document(path: str | Path) -> Document:
+    """Read any supported report through the readers; Markdown and HTML as the text a reader sees."""
     p = Path(path)
     if not p.exists():
         raise ReaderError("文件不存在", file=str(p))
     if p.suffix.lower() in _MARKUP_SUFFIXES:
         return _read_markup(p)
-    try:
-        from jixiao.ingest import read_document as reader  # type: ignore[attr-defined]
-    except ImportError:
-        reader = None
-    if reader is not None:
-        return reader(p)
-    from jixiao.ingest.readers.txt import read_txt
-
-    if p.suffix.lower() in (".txt", ".md", ""):
-        return read_txt(p)
-    suffix = p.suffix.lower()
-    if suffix == ".docx":
-        from jixiao.ingest.readers.docx import read_docx
-
-        return read_docx(p)
-    if suffix == ".pdf":
-        from jixiao.ingest.readers.pdf import read_pdf
-
-        return read_pdf(p)
-    if suffix in (".xlsx", ".xlsm"):
-        from jixiao.ingest.readers.xlsx import read_xlsx
-
-        return read_xlsx(p)
-    if suffix == ".xls":
-        from jixiao.ingest.readers.xlsx import read_xls
-
-        return read_xls(p)
-    raise ReaderError(f"不支持的文件类型“{p.suffix}”", file=str(p))
+    return ingest.read_document(p)
 
 
 _MARKUP_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 
 
-def _read_markup(p: Path) -> Any:
+def _read_markup(p: Path) -> Document:
     """Markdown and HTML as the text their reader sees (see jixiao.audit.markup)."""
-    from jixiao.audit.markup import html_to_text, is_html, markdown_to_text
-    from jixiao.ingest.limits import DEFAULT_LIMITS
-    from jixiao.ingest.readers._common import check_size
-    from jixiao.ingest.readers.txt import decode_text
-
     check_size(p, DEFAULT_LIMITS)  # the same limits as every reader: no unbounded read of a hostile file
     decoded = decode_text(p.read_bytes())
     if decoded is None:
@@ -172,48 +152,61 @@ def _read_markup(p: Path) -> Any:
     return document_from_text(text, str(p))
 
 
-def document_from_text(text: str, path: str = "<text>") -> Any:
-    try:
-        from jixiao.ingest import document_from_text as make  # type: ignore[attr-defined]
-
-        return make(text, path)
-    except ImportError:
-        from jixiao.ingest.readers.txt import text_to_document
-
-        return text_to_document(text, path)
-
-
-def _extract(doc: Any) -> Any:
-    try:
-        from jixiao.ingest.extract import extract_document  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+def _extract(doc: Document) -> Extraction | None:
+    """The extraction the checks lean on; a report it cannot make sense of is still checked without it."""
     try:
         return extract_document(doc)
     except JixiaoError:
         return None
 
 
-def _scorecard(extraction: Any, framework_id: str | None) -> tuple[Any, Any, list[str]]:
+def _scorecard(
+    extraction: Extraction | None, framework_id: str | None
+) -> tuple[Framework | None, Scorecard | None, list[str]]:
     """(framework, scorecard, notes) when a framework is named or the extraction identifies one."""
-    fid = framework_id or getattr(getattr(extraction, "dossier", None), "framework", None)
+    fid = framework_id or (extraction.dossier.framework if extraction is not None else None)
     if not fid or extraction is None:
         if framework_id:
             return None, None, [f"未能抽取报告内容，无法按指标体系“{framework_id}”复算得分"]
         return None, None, []
-    try:
-        from jixiao.frameworks import load_framework  # type: ignore[attr-defined]
-        from jixiao.scoring import score  # type: ignore[import-not-found]
-    except ImportError:
-        return None, None, ["评分引擎尚不可用，未按指标体系复算得分"]
     fw = load_framework(fid)
     return fw, score(extraction.dossier, fw), []
 
 
 def audit_file(path: str | Path, *, framework: str | None = None) -> AuditResult:
-    doc = read_document(path)
+    return audit_file_document(read_document(path), framework)
+
+
+def audit_file_document(doc: Document, framework: str | None = None) -> AuditResult:
+    """Every check on a report already read: extracted, and scored when a framework is named or found."""
     extraction = _extract(doc)
     fw, card, notes = _scorecard(extraction, framework)
     result = audit_document(doc, extraction=extraction, framework=fw, scorecard=card)
     result.warnings.extend(notes)
     return result
+
+
+# On a report generated from a dossier only the arithmetic families speak about the unit's own figures;
+# completeness, duplication and score checks would judge the generator's wording, not the unit's input.
+DOSSIER_FAMILIES = frozenset({"sums", "shares", "rates", "growth", "units", "cross"})
+
+
+def dossier_document(dossier: Dossier, scorecard: Scorecard, *, name: str = "档案") -> Document:
+    """The dossier's figures written out as the report would write them (Markdown, tables as tab rows)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.md"
+        render(dossier, scorecard, out)
+        text = markdown_to_text(out.read_text(encoding="utf-8"))
+    return document_from_text(text, name)
+
+
+def audit_dossier(
+    dossier: Dossier, framework: Framework, *, name: str = "档案", scorecard: Scorecard | None = None
+) -> AuditResult:
+    """Check a dossier's figures with the arithmetic families, on the text its report would have — so a sum
+    or share that does not hold in the entered figures is found the same way as in a report. Stated scores
+    against the rules are the scorecard's job (``jixiao score``)."""
+    card = scorecard if scorecard is not None else score(dossier, framework)
+    doc = dossier_document(dossier, card, name=name)
+    checks = [(family, check) for family, check in CHECKS if family in DOSSIER_FAMILIES]
+    return audit_document(doc, framework=framework, scorecard=card, checks=checks)

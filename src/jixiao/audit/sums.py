@@ -7,8 +7,10 @@ above it is an error. When the parts are the canonical exhaustive decomposition 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
+from itertools import pairwise
 
 from jixiao.audit.base import AuditContext, Interval, finding, fmt
 from jixiao.audit.statements import Analysis, Mention, PartList
@@ -63,10 +65,23 @@ def describe_sum(parts: list[Mention], unit: str, total_value: Decimal) -> tuple
     return terms, s
 
 
+_SCORE_LABEL = re.compile(r"(?:得|得分|自评分|评分)$")
+
+
+def _weight_score_pairs(parts: list[Mention]) -> bool:
+    """"管理效能分值 45 分，得 40.1 分": a maximum followed by the score on it, not parts of a total."""
+    return any(
+        "分值" in a.label and _SCORE_LABEL.search(b.label.strip()) is not None
+        for a, b in pairwise(parts)
+    )
+
+
 def judge(
     total: Mention, parts: list[Mention], *, exhaustive: bool, evidence_span: tuple[int, int], ctx: AuditContext,
     where: str = "其中",
 ) -> Finding | None:
+    if _weight_score_pairs(parts):
+        return None
     group = [total, *parts]
     places = places_by_unit(group)
     tot = total.interval(places.get(total.unit))

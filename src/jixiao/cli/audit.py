@@ -14,9 +14,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from jixiao.audit.runner import (
+    AuditResult,
+    audit_dossier,
+    audit_file_document,
+    dossier_document,
+    read_document,
+)
 from jixiao.cli.app import app
 from jixiao.errors import InputError, JixiaoError
+from jixiao.frameworks import load_framework
+from jixiao.ingest import Document
+from jixiao.inputs import DOSSIER_SUFFIXES, load_input
 from jixiao.model import AUDIT_SCHEMA
+from jixiao.scoring import score
+from jixiao.template import is_template
 
 
 class AuditFormat(StrEnum):
@@ -32,18 +44,25 @@ class FailOn(StrEnum):
     never = "never"
 
 
+def _audit_path(path: Path, framework: str | None) -> tuple[Document, AuditResult]:
+    """A report is read and checked as written; a dossier or filled template has its figures checked."""
+    if path.suffix.lower() in DOSSIER_SUFFIXES or (path.suffix.lower() in {".xlsx", ".xlsm"} and is_template(path)):
+        dossier = load_input(path)
+        fid = framework or dossier.framework
+        if not fid:
+            raise InputError("档案未指定指标体系，请用 --framework 指定", file=str(path))
+        fw = load_framework(fid)
+        card = score(dossier, fw)
+        result = audit_dossier(dossier, fw, name=str(path), scorecard=card)
+        return dossier_document(dossier, card, name=str(path)), result
+    doc = read_document(path)
+    return doc, audit_file_document(doc, framework)
+
+
 def audit_one(path: str, fmt: str, framework: str | None) -> tuple[str, dict[str, Any] | None, str | None, str | None]:
     """(path, result as JSON data, rendered text/html, error message). Runs in a worker process."""
-    from jixiao.audit.runner import AuditResult, audit_document, read_document
-
     try:
-        doc = read_document(path)
-        from jixiao.audit.runner import _extract, _scorecard
-
-        extraction = _extract(doc)
-        fw, card, notes = _scorecard(extraction, framework)
-        result: AuditResult = audit_document(doc, extraction=extraction, framework=fw, scorecard=card)
-        result.warnings.extend(notes)
+        doc, result = _audit_path(Path(path), framework)
     except JixiaoError as exc:
         return path, None, None, str(exc)
     except Exception as exc:  # a bug in one document must not stop the batch
