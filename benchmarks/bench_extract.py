@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_extract.py [--repeat N]
 
-The .docx/.pdf files are generated from the seeds at run time into a temporary directory (python-docx,
+Times are the best CPU time of --repeat runs. The .docx/.pdf files are generated from the seeds at run time into a temporary directory (python-docx,
 then LibreOffice headless), exactly as the acceptance tests do. For PDFs the time is also given as a
 ratio to pypdfium2's own raw text extraction of the same file (the floor any PDF extraction pays).
 """
@@ -23,14 +23,15 @@ sys.path.insert(0, str(REPO / "tests"))  # the acceptance tests' document genera
 
 
 def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time in seconds over `repeat` runs (after one warm-up run)."""
+    """Best CPU time in seconds over `repeat` runs (after one warm-up run): on a shared machine the
+    wall-clock median measures the other load as much as the code."""
     fn()
-    times = []
+    best = float("inf")
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        best = min(best, time.process_time() - t)
+    return best
 
 
 def raw_pdfium_text(path: Path) -> str:

@@ -118,9 +118,8 @@ def test_batch_all_good_exits_zero(tmp_path: Path) -> None:
 
 
 def test_user_errors(tmp_path: Path) -> None:
-    from jixiao.errors import JixiaoError
-
+    # a user error is a Chinese message on stderr and exit 2, never a traceback
     r = run(str(report(tmp_path)), "--format", "xml")
-    assert isinstance(r.exception, JixiaoError) and "xml" in str(r.exception)
+    assert r.exit_code == 2 and "xml" in r.stderr and "Traceback" not in r.output
     r = run(str(tmp_path / "missing.txt"))
-    assert isinstance(r.exception, JixiaoError) and "不存在" in str(r.exception)
+    assert r.exit_code == 2 and "不存在" in r.stderr and "missing.txt" in r.stderr

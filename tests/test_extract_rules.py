@@ -439,3 +439,38 @@ def test_table_mentions_take_the_row_label() -> None:
 def test_documents_without_figures_still_extract(body: str) -> None:
     x = ex(body)
     assert x.dossier.figures == {} and x.schema_ == "jixiao.extraction/1"
+
+
+def test_frameworks_are_read_only_for_a_row_without_a_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jixiao.ingest.extraction import names
+    from jixiao.ingest.extraction.model import IndicatorRow
+    from jixiao.model import Provenance
+
+    def no_frameworks() -> tuple[names.KnownItem, ...]:
+        raise AssertionError("frameworks loaded although every row has a name")
+
+    monkeypatch.setattr(names, "known_items", no_frameworks)
+    src = Provenance(file="f.txt", line=1)
+    named = IndicatorRow(name="预算执行率", weight=Decimal(5), rule="执行率×5", layout="rule", source=src)
+    names.recover_names([named])  # nothing to recover: the frameworks stay unread
+    words = "反映部门预算资金的实际执行情况以及资金使用效率的高低程度"
+    item = names.KnownItem("资金执行率", "资金管理", Decimal(5), "fw", names._bigrams(words))
+    nameless = IndicatorRow(weight=Decimal(5), explanation=words, layout="rule", source=src)
+    names.recover_names([named, nameless], (item,))
+    assert nameless.name == "资金执行率" and nameless.name_inferred
+
+
+def test_section_lookup_agrees_with_section_path_at_every_offset() -> None:
+    from jixiao.ingest.extract import _section_lookup
+    from jixiao.ingest.outline import build_outline, section_path
+
+    doc = document_from_text(
+        TITLE + "（一）部门职能\n负责全区文化工作。\n（二）收支情况\n收入100万元。\n"
+        "二、绩效目标\n1.产出目标：完成。\n2.效益目标：提高。\n三、存在的问题\n无。\n",
+        "fixture.txt",
+    )
+    outline = build_outline(doc)
+    section_of = _section_lookup(outline)
+    paths = [section_of(i) for i in range(len(doc.text) + 1)]
+    assert paths == [section_path(outline, i) for i in range(len(doc.text) + 1)]
+    assert len({tuple(p) for p in paths}) >= 5  # the fixture really has nested sections

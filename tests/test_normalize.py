@@ -9,10 +9,12 @@ from jixiao.ingest import document_from_text
 from jixiao.ingest.normalize import (
     MText,
     cn_to_int,
+    display_width,
     is_page_number,
     lines_to_blocks,
     looks_like_heading,
     normalize_line,
+    normalize_mline,
     normalize_text,
     numbering,
     wrap_width,
@@ -222,3 +224,19 @@ def test_long_title_not_joined_to_the_paragraph_after_it():
         "示范市示范区残疾人联合会2021年度部门整体支出绩效自评报告",
         body,
     ]
+
+
+def test_display_width_counts_wide_and_ambiguous_characters_as_two() -> None:
+    assert display_width("ab 12") == 5
+    assert display_width("中文") == 4
+    assert display_width("“中”，") == 8  # ambiguous quotes and full-width punctuation are wide
+    assert display_width("①é") == 4  # ambiguous-width symbols too
+    assert display_width("ｱ") == 1  # half-width katakana is narrow
+
+
+@given(st.text(max_size=40))
+def test_normalize_mline_keeps_one_origin_per_character(s: str) -> None:
+    mt = normalize_mline(MText.of(s, 7))
+    assert len(mt.origin) == len(mt.text)
+    assert set(mt.origin) <= {7}
+    assert normalize_mline(mt).text == mt.text  # a normalised line is a fixed point

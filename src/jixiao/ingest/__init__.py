@@ -17,6 +17,7 @@ from jixiao.errors import ReaderError
 
 from .document import Block, Document, Location
 from .limits import DEFAULT_LIMITS, Limits
+from .readers._common import check_size
 from .readers.txt import decode_text, text_to_document
 
 __all__ = [
@@ -56,6 +57,8 @@ _IMAGE_MAGIC = [
 ]
 _SAVE_AS_DOCX = "请用 WPS/Word 打开后“另存为” .docx（或导出 PDF）再试"
 _SAVE_AS_XLSX = "请用 WPS/Excel 打开后“另存为” .xlsx 再试"
+_SNIFF_BYTES = 1 << 20  # how much of a text file decides its encoding
+_NOT_A_REPORT = "这是 PowerPoint 演示文稿，不是报告或自评表；请提供 .docx/.pdf/.xlsx"
 
 
 def document_from_text(text: str, path: str = "<text>") -> Document:
@@ -82,13 +85,19 @@ def _ole_kind(data: bytes) -> str:
 
 def sniff(path: Path, data: bytes, *, ocr: bool = False) -> str:
     """The real format of a file: txt, docx, xlsx, xls, pdf (image with `ocr`) — or a ReaderError saying what it is."""
+    return _sniff(path, data, ocr)[0]
+
+
+def _sniff(path: Path, data: bytes, ocr: bool) -> tuple[str, tuple[str, str] | None]:
+    """`sniff`, plus the decoded (text, encoding) of the first MiB when it is text: a GB18030 file's
+    encoding detection is most of the cost of reading it, so it is not done twice."""
     name = str(path)
     ext = path.suffix.lower()
     if not data:
         raise ReaderError("文件是空的（0 字节）", file=name)
     head = data[:8]
     if b"%PDF-" in data[:1024]:
-        return "pdf"
+        return "pdf", None
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         try:
             with zipfile.ZipFile(path) as zf:
@@ -99,24 +108,22 @@ def sniff(path: Path, data: bytes, *, ocr: bool = False) -> str:
                 f"文件是损坏或不完整的压缩包（{e}）；如是 Word/Excel 文件，请重新保存后再试", file=name
             ) from e
         if "word/document.xml" in names:
-            return "docx"
+            return "docx", None
         if "xl/workbook.xml" in names:
-            return "xlsx"
+            return "xlsx", None
         if "opendocument.text" in mimetype:
             raise ReaderError(f"这是 OpenDocument 文本（.odt）文件，暂不支持；{_SAVE_AS_DOCX}", file=name)
         if "opendocument.spreadsheet" in mimetype:
             raise ReaderError(f"这是 OpenDocument 表格（.ods）文件，暂不支持；{_SAVE_AS_XLSX}", file=name)
         if "ppt/presentation.xml" in names:
-            raise ReaderError(
-                "这是 PowerPoint 演示文稿，不是报告或自评表；请提供 .docx/.pdf/.xlsx", file=name
-            )
+            raise ReaderError(_NOT_A_REPORT, file=name)
         raise ReaderError(
             "这是一个普通 zip 压缩包，不是 Word/Excel 文件；请先解压，再分别读取其中的文件", file=name
         )
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         kind = _ole_kind(data)
         if kind == "xls":
-            return "xls"
+            return "xls", None
         if kind == "encrypted":
             raise ReaderError("文件已加密（设置了打开密码），无法读取；请取消密码后另存再试", file=name)
         if kind == "doc":
@@ -124,27 +131,25 @@ def sniff(path: Path, data: bytes, *, ocr: bool = False) -> str:
                 f"这是旧版 Word 97-2003 (.doc) 或 WPS 文字 (.wps) 文件，暂不支持；{_SAVE_AS_DOCX}", file=name
             )
         if kind == "ppt":
-            raise ReaderError(
-                "这是 PowerPoint 演示文稿，不是报告或自评表；请提供 .docx/.pdf/.xlsx", file=name
-            )
+            raise ReaderError(_NOT_A_REPORT, file=name)
         raise ReaderError(f"这是旧版 Office/WPS 复合文档，无法识别其内容；{_SAVE_AS_DOCX}", file=name)
     for magic, what in _IMAGE_MAGIC:
         if head.startswith(magic):
             if ocr:
-                return "image"
+                return "image", None
             raise ReaderError(
                 f"这是{what}，不是文本文档；图片需启用 OCR：pip install jixiao[ocr]，或改为提供 .docx/.pdf 原件",
                 file=name,
             )
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         if ocr:
-            return "image"
+            return "image", None
         raise ReaderError("这是 WEBP 图片；图片需启用 OCR：pip install jixiao[ocr]", file=name)
     if head.startswith(b"{\\rtf"):
         raise ReaderError(f"这是 RTF 文件，暂不支持；{_SAVE_AS_DOCX}", file=name)
     if head.startswith((b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh")):
         raise ReaderError("这是压缩包（gzip/7z/rar/bzip2），请先解压后再读取其中的文件", file=name)
-    decoded = decode_text(data[: 1 << 20])
+    decoded = decode_text(data[:_SNIFF_BYTES])
     if decoded is None:
         raise ReaderError("无法识别的文件格式（不是文本、Word .docx、Excel .xlsx/.xls 或 PDF）", file=name)
     low = decoded[0][:2000].lower()
@@ -156,7 +161,7 @@ def sniff(path: Path, data: bytes, *, ocr: bool = False) -> str:
             f"文件扩展名是 {ext}，但内容其实是纯文本（{enc} 编码）；请把扩展名改为 .txt，或用 WPS/Word 重新另存为 {ext}",
             file=name,
         )
-    return "txt"
+    return "txt", decoded
 
 
 def read_document(path: str | Path, *, ocr: bool = False, limits: Limits | None = None) -> Document:
@@ -169,21 +174,17 @@ def read_document(path: str | Path, *, ocr: bool = False, limits: Limits | None 
             raise ReaderError("文件不存在", file=name)
         if p.is_dir():
             raise ReaderError("这是一个目录，不是文件", file=name)
-        size = p.stat().st_size
-        if size > lim.max_file_bytes:
-            raise ReaderError(
-                f"文件大小 {size / 1048576:.1f} MB 超过上限 {lim.max_file_mb:g} MB（可用环境变量 JIXIAO_MAX_FILE_MB 调整）",
-                file=name,
-            )
+        check_size(p, lim)
         data = p.read_bytes()
     except OSError as e:
         raise ReaderError(f"无法读取文件：{e.strerror or e}", file=name) from e
-    fmt = sniff(p, data, ocr=ocr)
+    fmt, decoded = _sniff(p, data, ocr)
     try:
         if fmt == "txt":
             from .readers.txt import read_txt
 
-            return read_txt(p, lim, data=data)
+            whole = decoded if decoded is not None and len(data) <= _SNIFF_BYTES else None
+            return read_txt(p, lim, data=data, decoded=whole)
         if fmt == "docx":
             from .readers.docx import read_docx
 

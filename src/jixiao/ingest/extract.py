@@ -10,15 +10,18 @@ its label and section, stated scores and sub-scores, indicator rows and the outl
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from jixiao.errors import InputError
 from jixiao.ingest.document import Document
-from jixiao.ingest.outline import Section, build_outline, section_path
+from jixiao.ingest.outline import Section, build_outline, iter_sections, section_path
 from jixiao.model import Dossier, Indicator, Project, Provenance, Stated, Unit
 
+from .extraction.context import YEAR_RE
 from .extraction.figures import (
     choose,
     declared_table_unit,
@@ -58,23 +61,24 @@ def _outline_nodes(sections: list[Section]) -> list[OutlineNode]:
     ]
 
 
-def _section_lookup(outline: list[Section]):  # type: ignore[no-untyped-def]
+def _section_lookup(outline: list[Section]) -> Callable[[int], list[str]]:
+    """`section_path` for many offsets: offsets between two consecutive section boundaries share a path,
+    so it is computed once per gap."""
+    bounds = sorted({b for s in iter_sections(outline) for b in (s.start, s.end)})
     cache: dict[int, list[str]] = {}
 
     def section_of(offset: int) -> list[str]:
-        if offset not in cache:
-            cache[offset] = section_path(outline, offset)
-        return list(cache[offset])
+        gap = bisect.bisect_right(bounds, offset)
+        path = cache.get(gap)
+        if path is None:
+            path = cache[gap] = section_path(outline, offset)
+        return list(path)
 
     return section_of
 
 
 def _fallback_year(doc: Document) -> int | None:
-    years = Counter(
-        y
-        for y in (int(x) for x in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", doc.text))
-        if 1990 <= y <= 2100
-    )
+    years = Counter(y for y in (int(x) for x in YEAR_RE.findall(doc.text)) if 1990 <= y <= 2100)
     return years.most_common(1)[0][0] if years else None
 
 

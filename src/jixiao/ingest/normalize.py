@@ -199,8 +199,19 @@ def _fix_math(mt: MText) -> MText:
     return mjoin(out)
 
 
+# A character or pair some step of `normalize_mline` rewrites. Most lines (and nearly every table cell)
+# have none, and then the eight passes below, each allocating, are skipped.
+_MAY_CHANGE_RE = re.compile(
+    "["
+    + re.escape("".join(sorted({chr(c) for c in _FW_1TO1} | set(_DELETE_RE.pattern[1:-1]) | set("．＋－[$"))))
+    + r"]|\d \d|[ \r]$"
+)
+
+
 def normalize_mline(mt: MText) -> MText:
     """Character-level normalisation of one line, keeping origins."""
+    if not _MAY_CHANGE_RE.search(mt.text):
+        return mt
     mt = mt.sub(_DELETE_RE, "")
     mt = mt.translate(_FW_1TO1)
     mt = mt.sub(_FW_DOT_RE, ".")
@@ -339,9 +350,16 @@ def is_page_number(line: str, *, bare_digits: bool = True) -> bool:
     return any(rx.match(t) for rx in _PAGE_NO_RES)
 
 
+_CJK_IDEOGRAPH_RE = re.compile(r"[\u4e00-\u9fff]")
+_NEITHER_RE = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
+
+
 def display_width(s: str) -> int:
-    # ambiguous-width characters (“”、…) are full-width in Chinese typesetting
-    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in s)
+    # ASCII is narrow and CJK ideographs are wide, so only the rest is looked up (this runs on every
+    # line of a PDF). Ambiguous-width characters (“”、…) are full-width in Chinese typesetting.
+    wide = len(_CJK_IDEOGRAPH_RE.findall(s))
+    wide += sum(1 for c in _NEITHER_RE.findall(s) if unicodedata.east_asian_width(c) in "WFA")
+    return len(s) + wide
 
 
 _ORDINAL_START_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]+[，,、是])")

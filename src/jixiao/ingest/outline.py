@@ -121,14 +121,10 @@ def build_outline(doc: Document) -> list[Section]:
             if run is not None and c.value == run + 1:
                 list_runs[(owner, c.style)] = c.value  # the list goes on
                 continue
+            # a real sibling continues its section's numbering (one skipped number tolerated); anything
+            # else is a list inside the current section
             expected = stack[depth].value + 1
-            if depth < len(stack) - 1:
-                # same style as an enclosing section: a real sibling continues its numbering
-                # (one skipped number tolerated); anything else is a list inside the current section
-                ok = c.value in (expected, expected + 1)
-            else:
-                ok = c.value in (expected, expected + 1)
-            if not ok:
+            if c.value not in (expected, expected + 1):
                 list_runs[(owner, c.style)] = c.value
                 continue
         elif not c.style.startswith("h") and c.value > 2:

@@ -37,6 +37,11 @@ _LEAD_RE = re.compile(
 )
 # Time/stage words anywhere in the core (they are context, not the figure's name).
 _STAGE_WORDS_RE = re.compile(r"年初|年中|年终|全年|本年度|上年度|上年|调整后|调整(?!率)|实际(?=支出数)")
+_ADJUSTED_RE = re.compile(r"全年预算|调整后|调整预算")
+_FINAL_RE = re.compile(r"决算|执行数|执行金额|实际")
+_PRIOR_RE = re.compile(r"上年|去年|上一年")
+_SPACE_QUOTES_RE = re.compile(r"[\s“”\"]")
+_SPACE_RE = re.compile(r"\s")
 _TRAIL_RE = re.compile(r"(?:为|是|达到|达|(?<![合总])共计|共|约|了|[:：=＝\s])+$")
 
 
@@ -67,10 +72,10 @@ def read_label(label: str) -> LabelContext:
     years = [int(y) for y in YEAR_RE.findall(text)]
     without_funds = _RATE_WORDS_RE.sub("", _FUND_NAMES_RE.sub("", text))
     initial = "年初" in text
-    adjusted = bool(re.search(r"全年预算|调整后|调整预算", text))
+    adjusted = bool(_ADJUSTED_RE.search(text))
     budget = "预算" in without_funds
-    final = bool(re.search(r"决算|执行数|执行金额|实际", text)) and not budget
-    prior = bool(re.search(r"上年|去年|上一年", text))
+    final = bool(_FINAL_RE.search(text)) and not budget
+    prior = bool(_PRIOR_RE.search(text))
     core = text
     while True:
         new = _LEAD_RE.sub("", core)
@@ -78,7 +83,7 @@ def read_label(label: str) -> LabelContext:
             break
         core = new
     core = _STAGE_WORDS_RE.sub("", core)
-    core = re.sub(r"[\s“”\"]", "", core) if "三公" not in core else re.sub(r"\s", "", core)
+    core = (_SPACE_QUOTES_RE if "三公" not in core else _SPACE_RE).sub("", core)
     return LabelContext(
         core=core,
         initial=initial,

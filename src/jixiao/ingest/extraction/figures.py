@@ -304,10 +304,8 @@ def table_statements(
             continue
         start = spans[r][label_col][0]
         end = spans[r][value_col][1]
-        src = provenance(doc, start, end, section_of(start))
-        vstart = spans[r][value_col][0]
-        vloc = doc.locate(vstart, end)
-        src = src.model_copy(update={"row": vloc.row, "col": vloc.col, "cell": vloc.cell})
+        # quote label and value, located at the value's cell (same row, so same table and page)
+        src = provenance(doc, start, end, section_of(start), at=spans[r][value_col][0])
         note = None if q.unit else f"表中数值未写单位，按表头“{table_unit}”计"
         out.append(Statement(key, Figure(value=q.value, unit=unit, source=src, note=note), start))
     return out

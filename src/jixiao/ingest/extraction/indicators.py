@@ -29,7 +29,7 @@ _NUM_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _LEVEL1_RE = re.compile(
     r"(?:效能|^(?:产出|效益|满意度|决策|过程|成本)(?:指标)?|^加减分项?|^加分项?|^减分项?)$"
 )
-_TOTAL_ROW_RE = re.compile(r"^(?:总分|合计|总计|综合得分)$")
+TOTAL_ROW_RE = re.compile(r"^(?:总分|合计|总计|综合得分)$")  # a table's total row (also read by scores)
 _HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "分值", "得分", "指标值", "评分标准", "完成值", "权重")
 
 
@@ -57,10 +57,10 @@ def _is_name(cell: str) -> bool:
 
 def header_layout(cells: list[str]) -> str | None:
     """ "target" or "rule" when the row is an indicator-table header, else None."""
-    words = sum(1 for w in _HEADER_WORDS if any(w in c for c in cells))
-    if words < 3 or not any("指标" in c for c in cells):
+    row = "\t".join(cells)  # no header word holds a tab, so it is in the row iff it is in a cell
+    if "指标" not in row or sum(1 for w in _HEADER_WORDS if w in row) < 3:
         return None
-    if any(("指标值" in c or "完成值" in c or "实际完成" in c) for c in cells):
+    if "指标值" in row or "完成值" in row or "实际完成" in row:
         return "target"
     return "rule"
 
@@ -239,7 +239,7 @@ def table_indicators(doc: Document, section_of: SectionOf) -> list[IndicatorRow]
                 state.layout, state.level1, state.level1_weight = layout, None, None
                 state.level2, state.level2_weight = None, None
                 continue
-            if state.layout is None or _TOTAL_ROW_RE.match(texts[0]):
+            if state.layout is None or TOTAL_ROW_RE.match(texts[0]):
                 continue
             parsed = _parse_row(cells, state.layout)
             if parsed is None:

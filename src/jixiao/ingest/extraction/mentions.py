@@ -6,6 +6,7 @@ backwards scan to the start of the clause for the label.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ SectionOf = Callable[[int], list[str]]
 
 _LABEL_LEAD_RE = re.compile(r"[.．、)）:：\s]+")
 _SKIP_UNITS = frozenset({"", "年", "月", "日"})
+_NEWLINE_RE = re.compile("\n")
 _NUMERIC_CELL_RE = re.compile(r"^[\s\d.,%‰+\-−≥≤<>=×/()（）]*$")
 
 
@@ -38,11 +40,10 @@ class Hit:
     in_table: bool
 
 
-def _row_label(block: Block, rel: int) -> str:
+def _row_label(block: Block, rel: int, line_starts: list[int]) -> str:
     """For a number alone in a table cell: the nearest text cell to its left in the same row."""
-    line_start = block.text.rfind("\n", 0, rel) + 1
-    row_no = block.text.count("\n", 0, rel)
-    col = block.text.count("\t", line_start, rel)
+    row_no = bisect.bisect_right(line_starts, rel) - 1
+    col = block.text.count("\t", line_starts[row_no], rel)
     rows = block.rows or []
     if row_no >= len(rows):
         return ""
@@ -57,7 +58,8 @@ def _row_label(block: Block, rel: int) -> str:
 def block_hits(doc: Document, index: int, section_of: SectionOf) -> list[Hit]:
     block = doc.blocks[index]
     text = block.text
-    sents = sentences(text, block.start)
+    sents: list[Sentence] | None = None  # split only when the block has a mention
+    line_starts: list[int] | None = None
     out: list[Hit] = []
     floor = 0
     si = 0
@@ -68,6 +70,8 @@ def block_hits(doc: Document, index: int, section_of: SectionOf) -> list[Hit]:
             if q.unit == "" and not q.is_date_part:
                 floor = max(floor, qm.end)
             continue
+        if sents is None:
+            sents = sentences(text, block.start)
         while si < len(sents) - 1 and sents[si].end - block.start <= qm.start:
             si += 1
         sent = sents[si] if sents else Sentence(block.start, block.end, text)
@@ -78,7 +82,9 @@ def block_hits(doc: Document, index: int, section_of: SectionOf) -> list[Hit]:
             ls = lead.end()
         label = strip_trailing(text[ls : qm.start].strip())
         if not label and block.kind == "table":
-            label = _row_label(block, qm.start)
+            if line_starts is None:  # a big table has many numbers: find its rows once
+                line_starts = [0, *(m.end() for m in _NEWLINE_RE.finditer(text))]
+            label = _row_label(block, qm.start, line_starts)
         start, end = block.start + qm.start, block.start + qm.end
         section = section_of(start)
         mention = Mention(

@@ -35,8 +35,11 @@ class KnownItem:
     words: frozenset[str]
 
 
+_NOT_HAN_RE = re.compile(r"[^\u4e00-\u9fff]")
+
+
 def _bigrams(text: str) -> frozenset[str]:
-    han = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    han = _NOT_HAN_RE.sub("", text)
     return frozenset(han[i : i + 2] for i in range(len(han) - 1))
 
 
@@ -72,17 +75,20 @@ def known_items() -> tuple[KnownItem, ...]:
 
 
 def recover_names(rows: list[IndicatorRow], items: tuple[KnownItem, ...] | None = None) -> None:
-    """Give nameless "rule" rows the name of the one framework item they clearly describe (in place)."""
-    items = known_items() if items is None else items
-    if not items:
+    """Give nameless "rule" rows the name of the one framework item they clearly describe (in place).
+
+    The frameworks are loaded only when some row needs a name: most reports print every name."""
+    nameless = [
+        (row, words)
+        for row in rows
+        if row.layout == "rule" and not row.name and row.weight is not None
+        if (words := _bigrams(f"{row.explanation or ''}{row.rule or ''}"))
+    ]
+    if not nameless:
         return
+    items = known_items() if items is None else items
     taken = {r.name for r in rows if r.layout == "rule" and r.name}
-    for row in rows:
-        if row.layout != "rule" or row.name or row.weight is None:
-            continue
-        words = _bigrams(f"{row.explanation or ''}{row.rule or ''}")
-        if not words:
-            continue
+    for row, words in nameless:
         scored: dict[str, float] = {}
         for it in items:
             if it.weight != row.weight or it.name in taken or (row.level2 and it.parent != row.level2):

@@ -8,10 +8,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from jixiao.ingest.document import Document
+from jixiao.ingest.document import Block, Document
 from jixiao.model import Provenance
 from jixiao.numbers import parse_number
 
+from .indicators import TOTAL_ROW_RE
 from .mentions import SectionOf
 from .model import SubScore
 from .spans import provenance, sentences
@@ -33,7 +34,6 @@ _NAME_RE = re.compile(
     r"(?P<name>[\u4e00-\u9fff“”\"]{0,12}(?:效能|管理|指标|效益|产出|决策|过程|满意度|加减分项?|加分项?|减分项?|绩效))"
     r"(?=\s*[:：，,]|\s*\d|综合|集中|主要|反映|包括|方面|(?:指标)?分值)"
 )
-_TOTAL_ROW_RE = re.compile(r"^(?:总分|合计|总计|综合得分)$")
 _SCORE_CELL_RE = re.compile(r"^(?:自评)?(?:得分|总分|自评分)(?:/自评分)?$")
 
 
@@ -64,8 +64,9 @@ class StatedScores:
     deductions: list[Deduction] = field(default_factory=list)
 
 
-def _clause_has_max(text: str) -> re.Match[str] | None:
-    return _MAX_RE.search(text)
+# Every pattern above needs 分 except the grade's, which needs its verb: a block with neither is skipped.
+_MAY_SCORE_RE = re.compile(r"分|自评|评价|评定|考核")
+_CLAUSE_SPLIT_RE = re.compile(r"(?<=[；;])")
 
 
 def find_scores(doc: Document, section_of: SectionOf) -> StatedScores:
@@ -74,11 +75,13 @@ def find_scores(doc: Document, section_of: SectionOf) -> StatedScores:
         if b.kind == "table":
             _table_total(doc, b, out, section_of)
             continue
+        if not _MAY_SCORE_RE.search(b.text):
+            continue
         for sent in sentences(b.text, b.start):
             # clauses split by ；: "…扣减 0.02分。；加减分项 5 分，本部门不得分" holds two scores
             pos = 0
             parent: str | None = None  # the sub-score this sentence is explaining
-            for part in re.split(r"(?<=[；;])", sent.text):
+            for part in _CLAUSE_SPLIT_RE.split(sent.text):
                 seen = len(out.sub_scores)
                 _score_clause(doc, part, sent.start + pos, out, section_of)
                 if len(out.sub_scores) > seen:
@@ -90,7 +93,7 @@ def find_scores(doc: Document, section_of: SectionOf) -> StatedScores:
 
 
 def _score_clause(doc: Document, text: str, base: int, out: StatedScores, section_of: SectionOf) -> None:
-    mx = _clause_has_max(text)
+    mx = _MAX_RE.search(text)
     sub = _SUB_RE.search(text, mx.end()) if mx else None
     if mx and sub:
         nm = _NAME_RE.match(text)
@@ -146,14 +149,14 @@ def _dimension_name(name: str, after: str) -> str:
     return name
 
 
-def _table_total(doc: Document, block, out: StatedScores, section_of: SectionOf) -> None:  # type: ignore[no-untyped-def]
+def _table_total(doc: Document, block: Block, out: StatedScores, section_of: SectionOf) -> None:
     rows = block.rows or []
     offset = block.start
     for row in rows:
         line = "\t".join(row)
         cells = [c.strip() for c in row]
         nonempty = [c for c in cells if c]
-        if nonempty and _TOTAL_ROW_RE.match(nonempty[0]):
+        if nonempty and TOTAL_ROW_RE.match(nonempty[0]):
             first = cells.index(nonempty[0])
             for i, c in enumerate(cells):
                 if i > first and _SCORE_CELL_RE.match(c):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from jixiao.ingest.document import Document
 from jixiao.model import Provenance
@@ -13,8 +13,12 @@ _SENTENCE_END = "。！？!?\n"
 _CLAUSE_END = _SENTENCE_END + "；;，,：:\t"
 
 
+_BREAKS_RE = re.compile(r"[\t\n]+")
+_SENTENCE_END_RE = re.compile(r"[。！？!?\n]")
+
+
 def clean_quote(text: str) -> str:
-    return re.sub(r"[\t\n]+", " ", text).strip()
+    return _BREAKS_RE.sub(" ", text).strip()
 
 
 def provenance(
@@ -27,8 +31,7 @@ def provenance(
     return doc.provenance(start, end, at=at, quote=clean_quote(doc.text[start:end]), section=section)
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):  # a tuple: built for every sentence of every block, ~3× cheaper than a dataclass
     start: int  # absolute offsets into Document.text
     end: int
     text: str
@@ -38,7 +41,7 @@ def sentences(text: str, base: int = 0) -> list[Sentence]:
     """Sentences of one block's text (ending at 。！？ or a line break), with absolute offsets."""
     out: list[Sentence] = []
     pos = 0
-    for m in re.finditer(r"[。！？!?\n]", text):
+    for m in _SENTENCE_END_RE.finditer(text):
         if m.end() > pos:
             out.append(Sentence(base + pos, base + m.end(), text[pos : m.end()]))
         pos = m.end()

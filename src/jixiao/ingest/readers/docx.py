@@ -21,18 +21,20 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE_RE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 
 
+def _outline_level(ppr) -> int | None:  # type: ignore[no-untyped-def]
+    """Heading level from a <w:pPr>'s outline level (0–8; 9 and anything else is body text)."""
+    ol = ppr.find(W + "outlineLvl") if ppr is not None else None
+    v = ol.get(W + "val", "") if ol is not None else ""
+    return int(v) + 1 if v.isdigit() and int(v) < 9 else None
+
+
 def _style_level(p, styles_cache: dict[str, int | None]) -> int | None:  # type: ignore[no-untyped-def]
     """Heading level from the paragraph's outline level or its style (Heading N / 标题 N)."""
     ppr = p.find(W + "pPr")
     if ppr is not None:
-        ol = ppr.find(W + "outlineLvl")
-        if ol is not None:
-            try:
-                v = int(ol.get(W + "val", "9"))
-            except ValueError:
-                v = 9
-            if v < 9:
-                return v + 1
+        level = _outline_level(ppr)
+        if level is not None:
+            return level
         ps = ppr.find(W + "pStyle")
         if ps is not None:
             return styles_cache.get(ps.get(W + "val", ""))
@@ -92,9 +94,7 @@ def _format_number(n: int, fmt: str) -> str:
         return _roman(n)
     if fmt == "lowerRoman":
         return _roman(n).lower()
-    if fmt.startswith("decimalFullWidth"):
-        return str(n)  # normalised to ASCII anyway
-    return str(n)
+    return str(n)  # decimal, and decimalFullWidth (normalised to ASCII anyway)
 
 
 class _Numbering:
@@ -200,9 +200,7 @@ def _styles_levels(doc) -> dict[str, int | None]:  # type: ignore[no-untyped-def
         level = int(m.group(1)) if m else None
         if level is None:
             el = getattr(st, "element", None)
-            ol = el.find(f"{W}pPr/{W}outlineLvl") if el is not None else None
-            if ol is not None and ol.get(W + "val", "9").isdigit() and int(ol.get(W + "val")) < 9:
-                level = int(ol.get(W + "val")) + 1
+            level = _outline_level(el.find(W + "pPr") if el is not None else None)
         if level is not None:
             out[sid] = level
     return out

@@ -14,6 +14,7 @@ import ctypes
 import itertools
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,7 +24,7 @@ from ..document import Block, Document, Location, assemble
 from ..limits import DEFAULT_LIMITS, Limits
 from ..normalize import MText, display_width, is_page_number, lines_to_blocks
 from ._common import block_from_spec, check_size, normalize_cell, table_block
-from .pdf_tables import Char, Table, find_tables, path_lines
+from .pdf_tables import Char, Table, find_tables, is_cjk, path_lines
 
 _MIN_PATHS_FOR_TABLE = 4
 _MAX_PATHS_FOR_TABLE = 5000
@@ -39,15 +40,6 @@ def _bad_ratio(text: str) -> float:
     return (bad + cid) / len(s)
 
 
-def _is_cjk(c: str) -> bool:
-    return "\u2e80" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" or "\u3000" <= c <= "\u303f" or c in "“”‘’"
-
-
-def page_text(tp) -> str:  # type: ignore[no-untyped-def]
-    """A page's text in reading order, lines joined by "\\n"."""
-    return "\n".join(ln.text for ln in page_lines(tp))
-
-
 class PLine(NamedTuple):
     """A text line of a page, with geometry in PDF units (origin bottom-left); None when unknown."""
 
@@ -58,20 +50,50 @@ class PLine(NamedTuple):
     cy: float | None = None
 
 
-def page_lines(tp, chars: list[Char] | None = None) -> list[PLine]:  # type: ignore[no-untyped-def]
+def page_chars(tp) -> list[Char | None]:  # type: ignore[no-untyped-def]
+    """A page's characters with their boxes in content-stream order; None where pdfium breaks a line."""
+    import pypdfium2.raw as pdfium_c
+
+    n = tp.count_chars()
+    if n <= 0:
+        return []
+    # raw calls with reused out-parameters: the helper allocates four doubles per character
+    raw = tp.raw
+    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox
+    dl, dr, db, dt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    refs = (ctypes.byref(dl), ctypes.byref(dr), ctypes.byref(db), ctypes.byref(dt))
+    # the page's characters in one call (UTF-16, one unit per character index); per character only
+    # when a surrogate pair would shift the indices
+    buf = ctypes.create_string_buffer(2 * (n + 1))
+    got = pdfium_c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
+    units = [ord(c) for c in text] if len(text) == n else [get_unicode(raw, k) for k in range(n)]
+    out: list[Char | None] = []
+    prev = 0
+    for k in range(n):
+        u = units[k]
+        if u in (10, 13):
+            if not (u == 10 and prev == 13):  # "\r\n" is one line break
+                out.append(None)
+            prev = u
+            continue
+        prev = u
+        if u in (0, 0xFFFE, 0xFFFF) or not get_box(raw, k, *refs):
+            continue
+        out.append((chr(u), dl.value, dr.value, db.value, dt.value))
+    return out
+
+
+def page_lines(stream: list[Char | None], tables: list[Table] = ()) -> list[PLine]:  # type: ignore[assignment]
     """A page's lines in reading order, each with its right edge, character height and centre.
 
     pdfium returns characters in content-stream order. That is right for most lines, but some producers
     draw a few glyphs of a line later (e.g. quotes “” set in a fallback font), which would land them
     after the words they enclose. So each line (as pdfium splits them) is checked: if its characters
     run backwards on the page, they are re-sorted by x and spaces are re-derived from the gaps.
-    ``chars``, when given, receives every character with its box (for the table cells).
+    Characters inside ``tables`` (already read into cells) are left out, and a line made only of them
+    is no line: on a scoring-table page that is most of the characters.
     """
-    import pypdfium2.raw as pdfium_c
-
-    n = tp.count_chars()
-    if n <= 0:
-        return []
     lines: list[PLine] = []
     cur: list[tuple[str, float, float, float, float]] = []  # char, left, right, height, y centre
 
@@ -91,7 +113,7 @@ def page_lines(tp, chars: list[Char] | None = None) -> list[PLine]:  # type: ign
         h = height or 1.0
         out = [solid[0][0]]
         for a, b in itertools.pairwise(solid):
-            if b[1] - a[2] > 0.25 * h and not (_is_cjk(a[0]) and _is_cjk(b[0])):
+            if b[1] - a[2] > 0.25 * h and not (is_cjk(a[0]) and is_cjk(b[0])):
                 out.append(" ")
             out.append(b[0])
         lines.append(PLine("".join(out), right, height, cx, cy))
@@ -130,35 +152,21 @@ def page_lines(tp, chars: list[Char] | None = None) -> list[PLine]:  # type: ign
             emit(cur)
         cur.clear()
 
-    # raw calls with reused out-parameters: the helper allocates four doubles per character
-    raw = tp.raw
-    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox
-    dl, dr, db, dt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    refs = (ctypes.byref(dl), ctypes.byref(dr), ctypes.byref(db), ctypes.byref(dt))
-    # the page's characters in one call (UTF-16, one unit per character index); per character only
-    # when a surrogate pair would shift the indices
-    buf = ctypes.create_string_buffer(2 * (n + 1))
-    got = pdfium_c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-    text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
-    units = [ord(c) for c in text] if len(text) == n else [get_unicode(raw, k) for k in range(n)]
-    prev = 0
-    for k in range(n):
-        u = units[k]
-        if u in (10, 13):
-            if not (u == 10 and prev == 13):  # "\r\n" is one line break
+    boxes = [(t.left, t.bottom, t.right, t.top) for t in tables]
+    in_table = False  # the current line lost characters to a table
+    for item in stream:
+        if item is None:
+            if cur or not in_table:
                 close()
-            prev = u
+            in_table = False
             continue
-        prev = u
-        if u in (0, 0xFFFE, 0xFFFF):
-            continue
-        if not get_box(raw, k, *refs):
-            continue
-        left, right, bottom, top = dl.value, dr.value, db.value, dt.value
-        ch = chr(u)
+        ch, left, right, bottom, top = item
+        if boxes:
+            cx, cy = (left + right) / 2, (bottom + top) / 2
+            if any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes):
+                in_table = True
+                continue
         cur.append((ch, left, right, top - bottom, (top + bottom) / 2))
-        if chars is not None:
-            chars.append((ch, left, right, bottom, top))
     if cur:
         close()
     return lines
@@ -236,17 +244,16 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
         usable = 0
         total_chars = 0
         for i in range(n):
-            chars: list[Char] = []
             try:
                 page = pdf[i]
-                tp = page.get_textpage()
-                plines = page_lines(tp, chars)
-                text = "\n".join(ln.text for ln in plines)
+                stream = page_chars(page.get_textpage())
                 heights.append(page.get_height())
             except Exception as e:
                 raise ReaderError(f"PDF 第{i + 1}页已损坏，无法读取（{e}）", file=name) from e
-            if _bad_ratio(text) > 0.3:
-                plines = []
+            chars = [c for c in stream if c is not None]
+            text = "".join(c[0] for c in chars)
+            layer = _bad_ratio(text) <= 0.3
+            if not layer:
                 if ocr:
                     text = _ocr_page(page, name)
                     warnings.append(f"第{i + 1}页没有可用的文字层，已用 OCR 识别，请核对")
@@ -257,19 +264,17 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
                     warnings.append(f"第{i + 1}页没有文字层（可能是扫描图片），已跳过；{_OCR_HINT}")
             if text.strip():
                 usable += 1
-            total_chars += len(text)
+            total_chars += len(stream) if layer else len(text)
             if total_chars > limits.max_text_chars:
                 raise ReaderError(
                     f"文本长度超过上限 {limits.max_text_chars} 字符（JIXIAO_MAX_TEXT_CHARS）", file=name
                 )
-            if plines:
-                pages.append([ln.text for ln in plines])
-                geometry.append(plines)
-            else:  # OCR text or nothing: no geometry
+            if not layer:  # OCR text or nothing: no geometry, no table cells
                 pages.append(re.split(r"\r\n|\r|\n", text) if text else [])
                 geometry.append([PLine(t, None, None) for t in pages[-1]])
-            if not plines:
-                continue  # no usable text layer: nothing to put in table cells
+                continue
+            # tables first: their characters go into cells and are not built into lines at all
+            found: list[Table] = []
             try:
                 hs, vs, paths = path_lines(page, _MAX_PATHS_FOR_TABLE)
                 if paths > _MAX_PATHS_FOR_TABLE:
@@ -277,10 +282,13 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
                     warnings.append(f"第{i + 1}页图形过于复杂，未识别其中的表格，仅读取文字")
                 elif paths >= _MIN_PATHS_FOR_TABLE:
                     found = find_tables(chars, hs, vs)
-                    if found:
-                        tables[i] = found
             except Exception as e:  # damaged drawing operators must not cost the page its text
                 warnings.append(f"第{i + 1}页的表格线无法解析（{type(e).__name__}），表格按文字读取")
+            if found:
+                tables[i] = found
+            plines = page_lines(stream, found)
+            pages.append([ln.text for ln in plines])
+            geometry.append(plines)
         if usable == 0:
             raise ReaderError(f"PDF 没有可用的文字层（可能是扫描件或字体无法解码）；{_OCR_HINT}", file=name)
     finally:
@@ -392,8 +400,6 @@ def _split_row(last: list[str], first: list[str]) -> bool:
 def _concat_tables(a: Block, b: Block) -> Block:
     """Rows of `b` appended to `a`; each cell keeps its own location (page, row, col). A row the page
     break cut in two becomes one row again (its cells located where they start)."""
-    from dataclasses import replace
-
     rows_a, rows_b = a.rows or [], b.rows or []
     width = len(rows_a[0]) if rows_a else 0
     locs_a = [loc for _o, loc in a.source_map]
@@ -427,8 +433,6 @@ def _concat_tables(a: Block, b: Block) -> Block:
 
 
 def _renumber(b: Block, tno: int) -> Block:
-    from dataclasses import replace
-
     return replace(
         b,
         location=replace(b.location, table=tno),

@@ -261,7 +261,8 @@ def _cell_text(chars: list[Char]) -> str:
     )
 
 
-def _is_cjk(c: str) -> bool:
+def is_cjk(c: str) -> bool:
+    """Chinese, full-width or CJK punctuation (no space needed between two of them)."""
     return "\u2e80" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" or "\u3000" <= c <= "\u303f" or c in "“”‘’"
 
 
@@ -280,7 +281,7 @@ def _spaced(chars: list[Char], height: float) -> str:
             continue
         if prev is not None:
             gap = c[1] - prev[2]
-            latin = not _is_cjk(prev[0]) and not _is_cjk(c[0])
+            latin = not is_cjk(prev[0]) and not is_cjk(c[0])
             if gap > h or (pending and (latin or gap > 0.5 * h)):
                 out.append(" ")
         out.append(c[0])

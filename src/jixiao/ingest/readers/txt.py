@@ -80,11 +80,18 @@ def text_to_document(text: str, path: str, fmt: str = "txt", warnings: list[str]
     return assemble(path, fmt, blocks, warnings)
 
 
-def read_txt(path: Path, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None) -> Document:
+def read_txt(
+    path: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    data: bytes | None = None,
+    decoded: tuple[str, str] | None = None,
+) -> Document:
+    """``decoded``: `decode_text(data)` when the caller already has it."""
     if data is None:
         check_size(path, limits)
         data = path.read_bytes()
-    decoded = decode_text(data)
+    if decoded is None:
+        decoded = decode_text(data)
     if decoded is None:
         raise ReaderError(
             "无法识别文本编码（文件可能不是文本文件）；请另存为 UTF-8 文本后再试", file=str(path)
