@@ -147,22 +147,40 @@ _BINARY_EXTS = (
 _DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 
 
-def _xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int = 1 << 20) -> bytes:
-    """The bytes of an XML part up to its root element (where a DTD would have to be), bounded."""
+_UTF16_LE = re.compile(rb"^\s?\x00?<\x00[?!A-Za-z_]\x00")  # "<?", "<!", "<r" in UTF-16-LE, BOM or not
+_UTF16_BE = re.compile(rb"^\x00?\s?\x00<\x00[?!A-Za-z_]")
+_ROOT_RE = re.compile(rb"<[A-Za-z_]")
+_COMMENT_RE = re.compile(rb"<!--.*?-->", re.S)
+
+
+def _as_utf8(buf: bytes) -> bytes:
+    """UTF-16 parts (with or without a byte-order mark) as UTF-8, so the DTD scan sees their markup."""
+    if buf.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return buf.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    if _UTF16_LE.match(buf):
+        return buf.decode("utf-16-le", errors="ignore").encode("utf-8", errors="ignore")
+    if _UTF16_BE.match(buf):
+        return buf.decode("utf-16-be", errors="ignore").encode("utf-8", errors="ignore")
+    return buf
+
+
+def _xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int = 1 << 20) -> tuple[bytes, bool]:
+    """(the bytes of a part up to its root element — where a DTD would have to be —, whether the scan was
+    cut short by ``cap`` before a root element of what looks like XML was seen)."""
     buf = b""
     with zf.open(info) as fh:
         while len(buf) < cap:
             chunk = fh.read(16384)
             if not chunk:
-                break
+                return _as_utf8(buf), False
             buf += chunk
-            text = buf
-            if text.startswith((b"\xff\xfe", b"\xfe\xff")):
-                text = buf.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
-            # stop once a root element start tag has been seen
-            if re.search(rb"<[A-Za-z_]", re.sub(rb"<!--.*?-->", b"", text, flags=re.S)):
-                return text
-    return buf
+            text = _as_utf8(buf)
+            if _ROOT_RE.search(_COMMENT_RE.sub(b"", text)):
+                return text, False
+    text = _as_utf8(buf)
+    # A real part reaches its root element within a few hundred bytes; markup that does not within the cap
+    # (a DTD behind a megabyte of comment) is refused rather than handed to the XML parser unchecked.
+    return text, text.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def guard_zip(path: Path, limits: Limits, kind: str) -> zipfile.ZipFile:
@@ -204,11 +222,11 @@ def guard_zip(path: Path, limits: Limits, kind: str) -> zipfile.ZipFile:
         # any part can be declared XML through [Content_Types].xml and the rels, whatever its name
         cap = 1 << 20 if low.endswith((".xml", ".rels", ".vml")) else 1 << 16
         try:
-            head = _xml_prolog(zf, info, cap)
+            head, cut_short = _xml_prolog(zf, info, cap)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as e:
             zf.close()
             raise ReaderError(f"文件内部 {info.filename} 已损坏，无法读取：{e}", file=name) from e
-        if _DTD_RE.search(head):
+        if _DTD_RE.search(head) or cut_short:
             zf.close()
             raise ReaderError(
                 f"文件内部 {info.filename} 含有 DTD/实体声明（可能是“十亿笑”或外部实体攻击），已拒绝读取",

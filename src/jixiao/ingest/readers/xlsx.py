@@ -146,10 +146,41 @@ def _sheet_block(
     return table_block(rows, locs, Location(name, sheet=sheet, table=sheet_no))
 
 
+_ROW_TAGS = (b"<row ", b"<row>", b"<row/")  # all of one length: see the tail below
+
+
+def _count_rows(zf: zipfile.ZipFile, name: str, limits: Limits) -> None:
+    """Refuse a workbook with too many rows before openpyxl parses it: openpyxl streams a whole sheet to
+    find its dimensions and merged cells before the first row is read, which takes tens of seconds on a
+    million rows. Counting <row> tags in the raw sheet parts is a C-level scan. (A sheet written with a
+    namespace prefix is not counted here; the per-row limit while reading still applies to it.)"""
+    total = 0
+    keep = len(_ROW_TAGS[0]) - 1  # bytes too short to hold a whole tag: carried over, never counted twice
+    for info in zf.infolist():
+        if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename, re.I):
+            continue
+        tail = b""
+        with zf.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                data = tail + chunk
+                total += sum(data.count(tag) for tag in _ROW_TAGS)
+                if total > limits.max_rows:
+                    raise ReaderError(f"工作表行数超过上限 {limits.max_rows}（JIXIAO_MAX_ROWS）", file=name)
+                tail = data[-keep:]
+
+
 def read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     name = str(path)
     check_size(path, limits)
     zf = guard_zip(path, limits, "xlsx")
+    try:
+        _count_rows(zf, name, limits)
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        zf.close()
+        raise ReaderError(f"Excel 文件已损坏，无法读取：{e}", file=name) from e
+    except ReaderError:
+        zf.close()
+        raise
     fh = path.open("rb")  # a stream, because openpyxl refuses paths whose extension is not .xlsx
     try:
         import openpyxl
