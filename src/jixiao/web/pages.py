@@ -267,9 +267,10 @@ def _dossier_page(
     conflict: str | None = None,
 ) -> Response:
     jx = _jx(request)
-    stored = services.dossier_of(row)
-    shown = dossier or stored
-    evaluation = services.evaluate(jx, shown, row.id)
+    shown = dossier or services.dossier_of(row)
+    attachments = jx.store.list_attachments(row.id)
+    uploaded = jx.store.list_frameworks()
+    evaluation = services.evaluate(jx, shown, attachments=attachments, uploaded=uploaded)
     inputs = forms.framework_inputs(evaluation.framework, shown)
     editable = can_edit_dossier(actor, row) and unit_can_edit(row.status)
     return render(
@@ -286,8 +287,8 @@ def _dossier_page(
         editable=editable,
         reviewer=can_review(actor),
         can_submit=can_edit_dossier(actor, row) and unit_can_edit(row.status),
-        attachments=jx.store.list_attachments(row.id),
-        frameworks=services.framework_choices(jx),
+        attachments=attachments,
+        frameworks=services.framework_choices(jx, uploaded),
         errors=errors or {},
         conflict=conflict,
         extracted=request.query_params.get("extracted") == "1",
@@ -319,7 +320,7 @@ async def dossier_save(request: Request, dossier_id: int) -> Response:
     if dossier is None:
         return _dossier_page(request, actor, row, status=422, errors=errors, dossier=services.dossier_of(row))
     try:
-        services.save(jx, actor, dossier_id, form.get("version"), dossier)
+        services.save(jx, actor, row, form.get("version"), dossier)
     except ConflictError as exc:
         # Show the user's own input again next to the conflict message so nothing typed is lost.
         return _dossier_page(
@@ -335,8 +336,9 @@ async def dossier_preview(request: Request, dossier_id: int) -> Response:
     actor = await require_writer(request)
     row = services.view_row(jx, actor, dossier_id)
     form = await form_of(request)
-    dossier, errors = forms.dossier_from_form(form, services.dossier_of(row))
-    evaluation = services.evaluate(jx, dossier or services.dossier_of(row), row.id)
+    stored = services.dossier_of(row)
+    dossier, errors = forms.dossier_from_form(form, stored)
+    evaluation = services.evaluate(jx, dossier or stored, row.id)
     return render(request, "_live.html", evaluation=evaluation, errors=errors, row=row, preview=True)
 
 
@@ -373,12 +375,13 @@ def dossier_source(request: Request, dossier_id: int) -> Response:
     jx = _jx(request)
     actor = require_actor(request)
     row = services.view_row(jx, actor, dossier_id)
-    source = services.source_file(jx, row.id)
+    attachments = jx.store.list_attachments(row.id)
+    source = services.source_file(jx, attachments)
     if source is None:
         from jixiao.store import NotFoundError
 
         raise NotFoundError("该档案不是从上传的报告创建的，没有原文可看")
-    evaluation = services.evaluate(jx, services.dossier_of(row), row.id)
+    evaluation = services.evaluate(jx, services.dossier_of(row), attachments=attachments)
     from jixiao.web.engine import source_with_findings
 
     pieces = source_with_findings(source, evaluation.source_findings)

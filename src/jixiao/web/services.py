@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from jixiao.errors import InputError
 from jixiao.model import Dossier, Figure, Indicator, Project
 from jixiao.store import Summary, WorkflowError
-from jixiao.store.models import DossierRow
+from jixiao.store.models import Attachment, DossierRow, FrameworkRow
 from jixiao.web import engine
 from jixiao.web.access import (
     Actor,
@@ -34,14 +34,11 @@ if TYPE_CHECKING:
 KINDS = ("部门整体", "项目支出")
 
 
-def uploaded_frameworks(jx: AppState) -> dict[str, str]:
-    return {row.id: row.source for row in jx.store.list_frameworks()}
-
-
-def framework_choices(jx: AppState) -> list[engine.FrameworkChoice]:
-    uploaded = [engine.FrameworkChoice(r.id, r.name, "上传") for r in jx.store.list_frameworks()]
-    ids = {c.id for c in uploaded}
-    return [c for c in jx.catalog.builtin() if c.id not in ids] + uploaded
+def framework_choices(jx: AppState, uploaded: list[FrameworkRow] | None = None) -> list[engine.FrameworkChoice]:
+    rows = jx.store.list_frameworks() if uploaded is None else uploaded
+    ids = {r.id for r in rows}
+    own = [engine.FrameworkChoice(r.id, r.name, "上传") for r in rows]
+    return [c for c in jx.catalog.builtin() if c.id not in ids] + own
 
 
 def dossier_of(row: DossierRow) -> Dossier:
@@ -52,10 +49,9 @@ def dossier_data(dossier: Dossier) -> dict[str, Any]:
     return dossier.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def source_file(jx: AppState, dossier_id: int | None) -> engine.SourceFile | None:
-    if dossier_id is None:
-        return None
-    sources = [a for a in jx.store.list_attachments(dossier_id) if a.purpose == "source"]
+def source_file(jx: AppState, attachments: list[Attachment]) -> engine.SourceFile | None:
+    """The latest uploaded report a dossier was created from, if its file is still there."""
+    sources = [a for a in attachments if a.purpose == "source"]
     if not sources:
         return None
     latest = sources[-1]
@@ -63,8 +59,22 @@ def source_file(jx: AppState, dossier_id: int | None) -> engine.SourceFile | Non
     return engine.SourceFile(path, latest.filename, latest.sha256) if path.exists() else None
 
 
-def evaluate(jx: AppState, dossier: Dossier, dossier_id: int | None = None) -> Evaluation:
-    return engine.evaluate(dossier, jx.catalog, uploaded_frameworks(jx), source_file(jx, dossier_id))
+def evaluate(
+    jx: AppState,
+    dossier: Dossier,
+    dossier_id: int | None = None,
+    *,
+    attachments: list[Attachment] | None = None,
+    uploaded: list[FrameworkRow] | None = None,
+) -> Evaluation:
+    """Score and check a dossier; a page that lists the attachments or frameworks anyway passes them in,
+    which saves a database round trip each."""
+    if attachments is None:
+        attachments = jx.store.list_attachments(dossier_id) if dossier_id is not None else []
+    if uploaded is None:
+        uploaded = jx.store.list_frameworks()
+    sources = {r.id: r.source for r in uploaded}
+    return engine.evaluate(dossier, jx.catalog, sources, source_file(jx, attachments))
 
 
 def validate_dossier(data: Any) -> Dossier:
@@ -271,14 +281,14 @@ def create_from_upload(
     return jx.store.get_dossier(row.id), warnings
 
 
-def save(jx: AppState, actor: Actor, dossier_id: int, version: Any, dossier: Dossier) -> DossierRow:
-    row = edit_row(jx, actor, dossier_id)
+def save(jx: AppState, actor: Actor, row: DossierRow, version: Any, dossier: Dossier) -> DossierRow:
+    """Save a dossier the caller has read with ``edit_row`` (so access is checked before the input is)."""
     dossier = _stamp(jx, row.unit_id, dossier)
     if not dossier.framework:  # "（默认）" in the form
         dossier = dossier.model_copy(update={"framework": jx.catalog.default_for(dossier.kind)})
-    summary = evaluate(jx, dossier, dossier_id).summary()
+    summary = evaluate(jx, dossier, row.id).summary()
     return jx.store.save_dossier(
-        dossier_id, parse_version(version), dossier_data(dossier), user_id=actor.user.id, summary=summary
+        row.id, parse_version(version), dossier_data(dossier), user_id=actor.user.id, summary=summary
     )
 
 
