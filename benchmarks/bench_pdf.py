@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_extract import raw_pdfium_text
 from synthetic import generate
 
 TARGET_RATIO = 1.3
@@ -94,22 +95,6 @@ def make_corpus(tmp: Path, n: int, seed: int = 7) -> dict[str, list[Path]]:
         out["docx"].append(d)
     out["pdf"] = soffice_convert(out["docx"], tmp / "pdf")
     return out
-
-
-def raw_pdfium_text(path: Path) -> str:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        parts = []
-        for page in pdf:
-            tp = page.get_textpage()
-            parts.append(tp.get_text_range())
-            tp.close()
-            page.close()
-        return "\n".join(parts)
-    finally:
-        pdf.close()
 
 
 def _median_time(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
