@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,8 @@ from jixiao.ingest.limits import DEFAULT_LIMITS
 from jixiao.ingest.readers._common import check_size
 from jixiao.ingest.readers.txt import decode_text
 from jixiao.model import AUDIT_SCHEMA, Dossier, Finding, Scorecard
-from jixiao.render import render
+from jixiao.render.md_report import render_markdown
+from jixiao.render.narrative import build_report
 from jixiao.scoring import score
 
 CHECKS: list[tuple[str, Check]] = [
@@ -192,12 +192,12 @@ DOSSIER_FAMILIES = frozenset({"sums", "shares", "rates", "growth", "units", "cro
 
 
 def dossier_document(dossier: Dossier, scorecard: Scorecard, *, name: str = "档案") -> Document:
-    """The dossier's figures written out as the report would write them (Markdown, tables as tab rows)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "report.md"
-        render(dossier, scorecard, out)
-        text = markdown_to_text(out.read_text(encoding="utf-8"))
-    return document_from_text(text, name)
+    """The dossier's figures written out as its report writes them: the first section (income, expense,
+    budget execution) as plain text, tables as tab rows. The later sections restate the scorecard, which the
+    renderer derives itself, so checking them would find nothing about what the unit entered."""
+    report = build_report(dossier, scorecard)
+    report.sections = report.sections[:1]
+    return document_from_text(markdown_to_text(render_markdown(report)), name)
 
 
 def audit_dossier(
