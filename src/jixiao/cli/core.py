@@ -6,7 +6,7 @@ import json
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
@@ -18,9 +18,12 @@ from jixiao.cli.display import framework_tree, print_scorecard
 from jixiao.errors import FrameworkError, InputError, JixiaoError
 from jixiao.frameworks import Framework, framework_ids, load_framework, scan_frameworks
 from jixiao.frameworks.model import FRAMEWORK_SCHEMA
-from jixiao.inputs import DOSSIER_SUFFIXES, load_input
+from jixiao.inputs import DOSSIER_SUFFIXES, REPORT_SUFFIXES, load_input
 from jixiao.model import SCORECARD_SCHEMA, Dossier, Scorecard
 from jixiao.yamlio import load_data, validate_data
+
+if TYPE_CHECKING:
+    from jixiao.ingest.document import Document
 
 EXAMPLE_NAME = "example-dossier.yaml"
 DEFAULT_FRAMEWORK = "guangzhou-district-overall"
@@ -142,12 +145,47 @@ def validate(
 # ------------------------------------------------------------------ score
 
 
-def framework_for(dossier: Dossier, option: str | None, file: Path) -> Framework:
-    """The --framework option, else the dossier's own framework; a Chinese error naming the file if neither."""
+def load_with_document(file: Path) -> tuple[Dossier, Document | None]:
+    """``load_input``, keeping a report's read ``Document`` so that framework detection does not read it
+    again (spreadsheets go through ``load_input``: a filled template names its framework)."""
+    suffix = file.suffix.lower()
+    if suffix in REPORT_SUFFIXES and suffix not in {".xlsx", ".xlsm", ".xls"} and file.is_file():
+        from jixiao.ingest import read_document
+        from jixiao.ingest.extract import extract_document
+
+        document = read_document(file)
+        return extract_document(document).dossier, document
+    return load_input(file), None
+
+
+def detect_for(dossier: Dossier, file: Path, document: Document | None = None) -> Framework:
+    """The framework recognised from the report itself, announced on stderr; an error listing the
+    candidates with their evidence when none is clear."""
+    from jixiao.frameworks.detect import detect_framework, evidence_from_document, known_frameworks
+
+    if document is None:
+        from jixiao.ingest import read_document
+
+        document = read_document(file)
+    frameworks = known_frameworks()
+    detection = detect_framework(evidence_from_document(document, dossier), frameworks)
+    if detection.framework_id is None:
+        raise InputError(detection.failure(sorted(f.id for f in frameworks)), file=str(file))
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"提示：{detection.summary()}", markup=False)
+    return next(f for f in frameworks if f.id == detection.framework_id)
+
+
+def framework_for(
+    dossier: Dossier, option: str | None, file: Path, document: Document | None = None
+) -> Framework:
+    """The --framework option, else the dossier's own framework, else (for a report) the one recognised
+    from its content; a Chinese error naming the file if none."""
     if option:
         return load_framework(option)
     if dossier.framework:
         return load_framework(dossier.framework)
+    if file.suffix.lower() not in DOSSIER_SUFFIXES:
+        return detect_for(dossier, file, document)
     raise InputError(
         "未指定指标体系：请在档案中写 framework: <id>，或使用 --framework。可用的指标体系："
         + "、".join(framework_ids()),
@@ -166,15 +204,20 @@ def score(
     file: Annotated[Path, typer.Argument(help="档案（YAML/JSON）、填报模板或自评报告")],
     framework: Annotated[
         str | None,
-        typer.Option("--framework", "-f", help="指标体系 id 或 YAML 路径（默认取档案中的 framework）"),
+        typer.Option(
+            "--framework", "-f", help="指标体系 id 或 YAML 路径（默认取档案中的 framework；报告则按内容识别）"
+        ),
     ] = None,
     fmt: Annotated[ScoreFormat, typer.Option("--format", help="输出格式")] = ScoreFormat.text,
 ) -> None:
-    """按指标体系评分：逐项得分、推导过程、与自评分的差异、缺失数据和等级。"""
+    """按指标体系评分：逐项得分、推导过程、与自评分的差异、缺失数据和等级。
+
+    未指定指标体系且档案中也没有时，按报告内容识别（在标准错误输出说明识别结果与依据）。
+    """
     from jixiao.scoring import score as score_dossier
 
-    dossier = load_input(file)
-    chosen = framework_for(dossier, framework, file)
+    dossier, document = load_with_document(file)
+    chosen = framework_for(dossier, framework, file, document)
     card = score_dossier(dossier, chosen)
     if fmt is ScoreFormat.json:
         typer.echo(scorecard_json(card))
@@ -217,7 +260,10 @@ def framework_show(
     """显示指标体系的指标树、分值与评分规则（已展开继承）。"""
     chosen = load_framework(framework_id)
     # The resolved framework, tagged like every JSON/YAML document jixiao writes.
-    data = {"schema": FRAMEWORK_SCHEMA, **chosen.model_dump(mode="json", exclude_none=True, exclude_defaults=False)}
+    data = {
+        "schema": FRAMEWORK_SCHEMA,
+        **chosen.model_dump(mode="json", exclude_none=True, exclude_defaults=False),
+    }
     if fmt is ShowFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt is ShowFormat.yaml:
@@ -239,9 +285,13 @@ def schema(
 
         data = framework_schema()
     else:
-        model, mode = (Scorecard, "serialization") if name is SchemaName.scorecard else (Dossier, "validation")
+        model, mode = (
+            (Scorecard, "serialization") if name is SchemaName.scorecard else (Dossier, "validation")
+        )
         # Identified the way the framework schema file is: a JSON Schema document names its dialect and itself.
-        data = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-                "$id": f"https://jixiao.invalid/schemas/{name.value}-1.json",
-                **model.model_json_schema(by_alias=True, mode=mode)}
+        data = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://jixiao.invalid/schemas/{name.value}-1.json",
+            **model.model_json_schema(by_alias=True, mode=mode),
+        }
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

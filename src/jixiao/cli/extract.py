@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
@@ -17,26 +18,48 @@ from rich.table import Table
 from jixiao.cli.app import app
 from jixiao.errors import InputError, JixiaoError
 
+if TYPE_CHECKING:
+    from jixiao.model import Dossier
+
 FORMATS = ("text", "json", "yaml")
+# (file, extraction data, Chinese error, how the dossier's framework was recognised when it was)
+Result = tuple[str, dict[str, Any] | None, str | None, str | None]
 
 
-def _extract_one(path: str, ocr: bool) -> tuple[str, dict[str, Any] | None, str | None]:
-    """Worker: (file, extraction data, Chinese error). Runs in a child process for batches."""
-    from jixiao.ingest.extract import extract_file
+def _extract(path: str, ocr: bool, framework: str | None) -> tuple[dict[str, Any], str | None]:
+    """Extraction data with ``dossier.framework`` filled: the one given, else the one recognised from the
+    report (the recognition also goes into the warnings, so the user sees it was not stated)."""
+    from jixiao.frameworks.detect import detect_framework, evidence_from_document, known_frameworks
+    from jixiao.ingest import read_document
+    from jixiao.ingest.extract import extract_document
 
+    document = read_document(path, ocr=ocr)
+    ex = extract_document(document)
+    data = ex.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if framework is not None:
+        data["dossier"]["framework"] = framework
+        return data, None
+    detection = detect_framework(evidence_from_document(document, ex.dossier), known_frameworks())
+    data.setdefault("warnings", []).append(detection.warning())
+    if detection.framework_id is None:
+        return data, None
+    data["dossier"]["framework"] = detection.framework_id
+    return data, detection.summary()
+
+
+def _extract_one(path: str, ocr: bool, framework: str | None = None) -> Result:
+    """Worker: never raises, so one broken file does not stop a batch. Runs in a child process."""
     try:
-        ex = extract_file(path, ocr=ocr)
+        data, note = _extract(path, ocr, framework)
     except JixiaoError as exc:
-        return path, None, str(exc)
+        return path, None, str(exc), None
     except Exception as exc:  # one broken file must not stop a batch; say which file and what
-        return path, None, f"文件 {path}：抽取失败（{type(exc).__name__}: {exc}）"
-    return path, ex.model_dump(mode="json", by_alias=True, exclude_none=True), None
+        return path, None, f"文件 {path}：抽取失败（{type(exc).__name__}: {exc}）", None
+    return path, data, None, note
 
 
-def _run(
-    paths: list[str], ocr: bool, jobs: int, err: Console
-) -> list[tuple[str, dict[str, Any] | None, str | None]]:
-    results: dict[str, tuple[str, dict[str, Any] | None, str | None]] = {}
+def _run(paths: list[str], ocr: bool, jobs: int, err: Console, framework: str | None) -> list[Result]:
+    results: dict[str, Result] = {}
     with Progress(
         TextColumn("[bold]抽取[/]"),
         BarColumn(),
@@ -49,17 +72,17 @@ def _run(
         task = progress.add_task("", total=len(paths))
         if jobs <= 1:
             for p in paths:
-                results[p] = _extract_one(p, ocr)
+                results[p] = _extract_one(p, ocr, framework)
                 progress.update(task, advance=1, description=Path(p).name)
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = {pool.submit(_extract_one, p, ocr): p for p in paths}
+                futures = {pool.submit(_extract_one, p, ocr, framework): p for p in paths}
                 for fut in as_completed(futures):
                     p = futures[fut]
                     try:
                         results[p] = fut.result()
                     except Exception as exc:  # a worker that died (e.g. out of memory)
-                        results[p] = (p, None, f"文件 {p}：抽取进程异常退出（{type(exc).__name__}）")
+                        results[p] = (p, None, f"文件 {p}：抽取进程异常退出（{type(exc).__name__}）", None)
                     progress.update(task, advance=1, description=Path(p).name)
     return [results[p] for p in paths]
 
@@ -145,8 +168,12 @@ def extract(
     ] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认为 CPU 数）")] = None,
     ocr: Annotated[bool, typer.Option("--ocr", help="扫描版 PDF 用 OCR 识别文字")] = False,
+    framework: Annotated[
+        str | None,
+        typer.Option("--framework", help="写入档案的指标体系 id（默认按报告内容识别，识别不出则留空）"),
+    ] = None,
 ) -> None:
-    """从自评报告中抽取数据、自评分和指标，每项都注明出处。"""
+    """从自评报告中抽取数据、自评分和指标，每项都注明出处；并识别报告所依据的指标体系。"""
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise InputError(f"不支持的输出格式“{fmt}”，可选 text、json、yaml")
@@ -155,28 +182,31 @@ def extract(
     err = Console(stderr=True)
     console = Console()
     paths = [str(f) for f in files]
+    if framework is not None:
+        from jixiao.frameworks import load_framework
 
+        load_framework(framework)  # an unknown id fails here, listing the available ones
+
+    results: list[Result]
     if len(paths) == 1:
-        from jixiao.ingest.extract import extract_file
-
-        ex = extract_file(paths[0], ocr=ocr)  # a JixiaoError here is printed in Chinese, exit 2
-        results = [(paths[0], ex.model_dump(mode="json", by_alias=True, exclude_none=True), None)]
+        data, note = _extract(paths[0], ocr, framework)  # a JixiaoError here is printed in Chinese, exit 2
+        results = [(paths[0], data, None, note)]
     else:
         n = min(jobs or os.cpu_count() or 1, len(paths))
-        results = _run(paths, ocr, n, err)
+        results = _run(paths, ocr, n, err, framework)
 
     if out is not None:
         _write_dossiers(results, out, len(paths) > 1, err)
 
-    ok = [data for _, data, e in results if data is not None]
-    failed = [(p, e) for p, data, e in results if data is None]
+    ok = [data for _, data, _e, _n in results if data is not None]
+    failed = [(p, e) for p, data, e, _n in results if data is None]
     if fmt == "text":
         for data in ok:
             _print_text(console, data)
     elif len(paths) == 1:
         typer.echo(_dump(ok[0], fmt))
     else:
-        items = [data if data is not None else {"file": p, "error": e} for p, data, e in results]
+        items = [data if data is not None else {"file": p, "error": e} for p, data, e, _n in results]
         typer.echo(_dump(items, fmt))
     for _p, e in failed:
         err.print(f"[bold red]错误[/]：{e}", highlight=False, markup=True)
@@ -185,18 +215,29 @@ def extract(
         raise typer.Exit(code=2)
 
 
-def _write_dossiers(
-    results: list[tuple[str, dict[str, Any] | None, str | None]], out: Path, many: bool, err: Console
-) -> None:
-    from jixiao.dossier_io import save_dossier
+def _dossier_text(dossier: Dossier, target: Path, note: str | None) -> str:
+    """The dossier as YAML or JSON; a recognised framework is marked in YAML by a comment above it."""
+    from jixiao.dossier_io import dump_dossier_json, dump_dossier_yaml
+
+    if target.suffix.lower() == ".json":
+        text = dump_dossier_json(dossier)
+    else:
+        text = dump_dossier_yaml(dossier)
+        if note is not None:
+            comment = f"# framework 非报告所写：{note}\n"
+            text = re.sub(r"(?m)^framework:", lambda m: comment + m.group(0), text, count=1)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _write_dossiers(results: list[Result], out: Path, many: bool, err: Console) -> None:
     from jixiao.model import Dossier
 
     if many:
         if out.exists() and not out.is_dir():
             raise InputError("抽取多个文件时 --out 应为目录", file=str(out))
         out.mkdir(parents=True, exist_ok=True)
-    stems = [Path(p).stem for p, _, _ in results]
-    for path, data, _ in results:
+    stems = [Path(p).stem for p, _, _, _ in results]
+    for path, data, _, note in results:
         if data is None:
             continue
         dossier = Dossier.model_validate(data["dossier"])
@@ -206,5 +247,7 @@ def _write_dossiers(
         target = out / name if many else out
         if not many and target.suffix.lower() not in {".yaml", ".yml", ".json"}:
             raise InputError("--out 应为 .yaml/.yml/.json 文件", file=str(target))
-        save_dossier(dossier, target)
+        target.write_text(_dossier_text(dossier, target, note), encoding="utf-8")
         err.print(f"已写入档案：{target}", highlight=False)
+        if note is not None:
+            err.print(f"注意：framework 非报告所写：{note}", highlight=False, markup=False, soft_wrap=True)

@@ -314,6 +314,33 @@ class ItemAddition(_Model):
     item: FrameworkItem
 
 
+class MatchHints(_Model):
+    """How a report written against this framework is recognised (``jixiao.frameworks.detect``).
+
+    Every field is optional; a field left out is inherited from the framework this one ``extends`` and
+    a field written replaces the parent's (``[]`` clears it). Indicator names are always a signal too.
+    """
+
+    # Any one of these in the report's title or opening lines ("部门整体支出绩效自评").
+    title_keywords: list[Annotated[str, Field(min_length=1)]] | None = None
+    # Any one naming where the unit is ("广州", "海珠区"): in the title or unit name; weaker in the body.
+    region_keywords: list[Annotated[str, Field(min_length=1)]] | None = None
+    # The report type this framework scores; defaults to the framework's ``kind``.
+    kind: DossierKind | None = None
+    # Other terms reports of this framework print (headings, captions, an indicator's other name), counted
+    # like indicator names.
+    keywords: list[Annotated[str, Field(min_length=1)]] | None = None
+
+
+def merge_match(parent: MatchHints | None, own: MatchHints | None) -> MatchHints:
+    """A child's hints over its parent's, field by field (the ``extends`` semantics of ``region``)."""
+    if parent is None:
+        return own.model_copy() if own is not None else MatchHints()
+    if own is None:
+        return parent.model_copy()
+    return parent.model_copy(update={name: getattr(own, name) for name in own.model_fields_set})
+
+
 class FrameworkDocument(_Model):
     """One framework YAML file as written."""
 
@@ -331,6 +358,7 @@ class FrameworkDocument(_Model):
     # False when bonus/penalty comes on top of a 100-point tree.
     bonus_in_total: bool | None = None
     figure_keys: dict[KeyName, str] = Field(default_factory=dict)  # extra keys with their Chinese labels
+    match: MatchHints | None = None  # how reports written against it are recognised
     items: list[FrameworkItem] | None = None
     override: dict[ItemId, ItemOverride] = Field(default_factory=dict)
     remove: list[ItemId] = Field(default_factory=list)
@@ -352,6 +380,8 @@ class Framework(_Model):
     bonus_cap: Dec = Decimal(0)
     bonus_in_total: bool = False
     figure_keys: dict[str, str] = Field(default_factory=dict)
+    # Resolved hints (own over inherited) when the loader fills them; None: read from ``source`` on demand.
+    match: MatchHints | None = None
     items: list[FrameworkItem]
 
     @property
