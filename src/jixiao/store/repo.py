@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import defer
@@ -69,6 +70,7 @@ class Store:
         self.engine = make_engine(url)
         self.factory = make_sessionmaker(self.engine)
         self.files_dir = files_dir
+        self._sessions: dict[str, tuple[tuple[Any, ...], tuple[Session, User]]] = {}
 
     # ------------------------------------------------------------ lifecycle
 
@@ -128,14 +130,18 @@ class Store:
     def update_unit(
         self, unit_id: int, expected_version: int, *, name: str, region: str | None, code: str | None
     ) -> Unit:
-        with self.tx() as s:
-            unit = s.get(Unit, unit_id)
-            if unit is None:
-                raise NotFoundError(f"单位 {unit_id} 不存在")
-            if unit.version != expected_version:
-                raise _conflict(unit, expected_version, "单位信息")
-            unit.name, unit.region, unit.code = name.strip(), region or None, code or None
-            return unit
+        try:
+            with self.tx() as s:
+                unit = s.get(Unit, unit_id)
+                if unit is None:
+                    raise NotFoundError(f"单位 {unit_id} 不存在")
+                if unit.version != expected_version:
+                    raise _conflict(unit, expected_version, "单位信息")
+                unit.name, unit.region, unit.code = name.strip(), region or None, code or None
+                return unit
+        except StaleDataError:
+            # PostgreSQL: a concurrent edit committed between our read and our versioned UPDATE.
+            raise _conflict(self.get_unit(unit_id), expected_version, "单位信息") from None
 
     def list_units(self) -> list[Unit]:
         with self.tx(write=False) as s:
@@ -193,27 +199,31 @@ class Store:
             raise InputError(f"用户名“{username}”已被使用") from None
 
     def update_user(self, user_id: int, expected_version: int, **fields: Any) -> User:
-        with self.tx() as s:
-            user = s.get(User, user_id)
-            if user is None:
-                raise NotFoundError(f"用户 {user_id} 不存在")
-            if user.version != expected_version:
-                raise _conflict(user, expected_version, "用户信息")
-            role = fields.get("role", user.role)
-            if role not in ROLES:
-                raise InputError(f"角色“{role}”无效")
-            unit_id = fields.get("unit_id", user.unit_id)
-            if role == "unit" and unit_id is None:
-                raise InputError("单位填报人必须属于一个单位")
-            for key, value in fields.items():
-                setattr(user, key, value)
-            if role != "unit":
-                user.unit_id = None
-            if fields.get("active") is False or "password_hash" in fields:
-                s.execute(delete(Session).where(Session.user_id == user.id))
-            s.flush()
-            s.refresh(user)
-            return user
+        try:
+            with self.tx() as s:
+                user = s.get(User, user_id)
+                if user is None:
+                    raise NotFoundError(f"用户 {user_id} 不存在")
+                if user.version != expected_version:
+                    raise _conflict(user, expected_version, "用户信息")
+                role = fields.get("role", user.role)
+                if role not in ROLES:
+                    raise InputError(f"角色“{role}”无效")
+                unit_id = fields.get("unit_id", user.unit_id)
+                if role == "unit" and unit_id is None:
+                    raise InputError("单位填报人必须属于一个单位")
+                for key, value in fields.items():
+                    setattr(user, key, value)
+                if role != "unit":
+                    user.unit_id = None
+                if fields.get("active") is False or "password_hash" in fields:
+                    s.execute(delete(Session).where(Session.user_id == user.id))
+                s.flush()
+                s.refresh(user)
+                return user
+        except StaleDataError:
+            # PostgreSQL: a concurrent edit committed between our read and our versioned UPDATE.
+            raise _conflict(self.get_user(user_id), expected_version, "用户信息") from None
 
     def get_user(self, user_id: int) -> User:
         with self.tx(write=False) as s:
@@ -247,7 +257,32 @@ class Store:
             s.add(row)
             return row
 
+    # What can change about a logged-in session: its row (gone on logout), expiry, and the user and unit rows,
+    # whose version columns move with every update. One Core query reads them all.
+    _SESSION_STAMP = (
+        select(Session.expires_at, User.active, User.version, Unit.version)
+        .join(User, User.id == Session.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(Session.id == bindparam("sid"))
+    )
+    _SESSION_CACHE_SIZE = 4096
+
     def session_user(self, session_id: str) -> tuple[Session, User] | None:
+        """The session and its user, checked against the database on every call. Every request makes this
+        call, and loading the ORM objects cost five times the query itself: they are kept per process and
+        reused while the stamp (expiry, user and unit versions) read fresh from the database is unchanged,
+        so a logout, deactivation or edit in any process is seen at once."""
+        with self.engine.connect() as conn:
+            stamp = conn.execute(self._SESSION_STAMP, {"sid": session_id}).first()
+        if stamp is None:
+            self._sessions.pop(session_id, None)
+            return None
+        expires_at, active, _user_version, _unit_version = stamp
+        if expires_at < utcnow() or not active:
+            return None
+        cached = self._sessions.get(session_id)
+        if cached is not None and cached[0] == tuple(stamp):
+            return cached[1]
         with self.tx(write=False) as s:
             found = (
                 s.execute(
@@ -263,7 +298,11 @@ class Store:
             row, user = found
             if row.expires_at < utcnow() or not user.active:
                 return None
-            return row, user
+            loaded = (row.expires_at, user.active, user.version, user.unit.version if user.unit else None)
+        if len(self._sessions) >= self._SESSION_CACHE_SIZE:
+            self._sessions.clear()
+        self._sessions[session_id] = (loaded, (row, user))
+        return row, user
 
     def delete_session(self, session_id: str) -> None:
         with self.tx() as s:
@@ -295,9 +334,18 @@ class Store:
 
     def throttle_failure(self, key: str, policy: ThrottlePolicy) -> datetime | None:
         """Count a failed login; return the lock expiry when this failure locks the account+IP."""
+        try:
+            return self._throttle_failure(key, policy)
+        except IntegrityError:
+            # Another request inserted this key's first failure at the same moment: count on its row.
+            return self._throttle_failure(key, policy)
+
+    def _throttle_failure(self, key: str, policy: ThrottlePolicy) -> datetime | None:
         with self.tx() as s:
             now = utcnow()
-            row = s.get(LoginThrottle, key)
+            # Locked on PostgreSQL (SQLite write transactions are serial): parallel guesses, from any number
+            # of app processes, must each be counted.
+            row = s.get(LoginThrottle, key, with_for_update=not self.is_sqlite)
             if row is None:
                 row = LoginThrottle(key=key, failures=0, window_start=now)
                 s.add(row)
@@ -411,6 +459,8 @@ class Store:
                 s.flush()
                 self._snapshot(s, row, action, user_id)
                 if source is not None and digest is not None:
+                    self._lock_blob(s, digest)
+                    self._ensure_blob(digest, source[2])
                     s.add(
                         Attachment(
                             dossier_id=row.id,
@@ -484,8 +534,7 @@ class Store:
             with self.tx() as s:
                 row = self._locked_row(s, dossier_id, expected_version)
                 change(s, row)
-                s.flush()
-                s.refresh(row)
+                s.flush()  # the row already holds what was written, new version included: no re-read
                 return row
         except StaleDataError:
             row = self.get_dossier(dossier_id)
@@ -567,13 +616,30 @@ class Store:
     def _put_blob(self, content: bytes) -> str:
         """Store file content under its SHA-256 (before the row that refers to it; an orphan is harmless)."""
         digest = hashlib.sha256(content).hexdigest()
-        path = self.blob_path(digest)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{secrets.token_hex(4)}")
-            tmp.write_bytes(content)
-            tmp.replace(path)  # atomic: a reader never sees half a file
+        self._ensure_blob(digest, content)
         return digest
+
+    def _ensure_blob(self, digest: str, content: bytes) -> None:
+        path = self.blob_path(digest)
+        if path.exists() and path.stat().st_size == len(content):
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{secrets.token_hex(4)}")
+        try:
+            with tmp.open("wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())  # the row that will point here is durable once committed; so is the file
+            tmp.replace(path)  # atomic: a reader never sees half a file
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a failed write (disk full) leaves no half file behind
+            raise
+
+    def _lock_blob(self, s: OrmSession, digest: str) -> None:
+        """Serialise "add a row for this blob" against "delete the blob nobody uses": SQLite write
+        transactions are serial already (BEGIN IMMEDIATE); PostgreSQL takes a lock on the digest."""
+        if self.engine.dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(digest[:15], 16)})
 
     def add_attachment(
         self,
@@ -589,6 +655,9 @@ class Store:
         with self.tx() as s:
             if s.get(DossierRow, dossier_id) is None:
                 raise NotFoundError(f"档案 {dossier_id} 不存在")
+            # A delete of the last other row with this content may have removed the file since it was written.
+            self._lock_blob(s, digest)
+            self._ensure_blob(digest, content)
             att = Attachment(
                 dossier_id=dossier_id,
                 purpose=purpose,
@@ -610,6 +679,21 @@ class Store:
                 )
             )
 
+    def evaluation_inputs(self, dossier_id: int | None) -> tuple[list[Attachment], list[FrameworkRow]]:
+        """A dossier's attachments and the uploaded frameworks, which every evaluation needs, in one read
+        transaction instead of two (each costs more in session and pool overhead than in SQL)."""
+        with self.tx(write=False) as s:
+            attachments = (
+                list(
+                    s.scalars(
+                        select(Attachment).where(Attachment.dossier_id == dossier_id).order_by(Attachment.id)
+                    )
+                )
+                if dossier_id is not None
+                else []
+            )
+            return attachments, list(s.scalars(select(FrameworkRow).order_by(FrameworkRow.id)))
+
     def get_attachment(self, attachment_id: int) -> Attachment:
         with self.tx(write=False) as s:
             att = s.get(Attachment, attachment_id)
@@ -624,9 +708,13 @@ class Store:
                 raise NotFoundError(f"附件 {attachment_id} 不存在")
             digest = att.sha256
             s.delete(att)
-            s.flush()
+        # The file goes only once the row is gone for good (a crash in between leaves an orphan file, never a
+        # row without its file), and under the blob lock, so an upload of the same content in the meantime
+        # either is counted here or writes the file again.
+        with self.tx() as s:
+            self._lock_blob(s, digest)
             still_used = s.scalar(
                 select(func.count()).select_from(Attachment).where(Attachment.sha256 == digest)
             )
-        if not still_used:
-            self.blob_path(digest).unlink(missing_ok=True)
+            if not still_used:
+                self.blob_path(digest).unlink(missing_ok=True)

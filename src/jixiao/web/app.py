@@ -41,10 +41,6 @@ class AppState:
     catalog: FrameworkCatalog
 
 
-class TooLarge(InputError):
-    """A request body above the upload limit (→ 413)."""
-
-
 class FieldErrors(InputError):
     """A validation failure with messages per field (→ 422)."""
 
@@ -88,7 +84,6 @@ STATUS_FOR = (
     (AuthRequired, 401),
     (Throttled, 429),
     (BadCredentials, 401),
-    (TooLarge, 413),
     (InputError, 422),
 )
 
@@ -111,7 +106,7 @@ async def validation_handler(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, "提交的内容有误，请按提示修改", errors)
 
 
-HTTP_MESSAGES = {404: "页面或资源不存在", 405: "不支持该请求方法", 413: "上传内容过大"}
+HTTP_MESSAGES = {404: "页面或资源不存在", 405: "不支持该请求方法", 413: "请求内容过大"}
 
 
 async def http_handler(request: Request, exc: Exception) -> Response:
@@ -162,39 +157,65 @@ class CatchAll:
 
 
 class BodyLimit:
-    """Reject request bodies above the upload limit before reading them (Content-Length, then streamed)."""
+    """Reject oversized request bodies with a Chinese 413 before the app reads them: file uploads
+    (multipart) up to the upload limit, forms and JSON up to a much smaller one. A declared Content-Length
+    is refused at once; a body sent without one is cut off as soon as it passes the limit."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, form_limit: int) -> None:
+        self.app, self.limit, self.form_limit = app, limit, form_limit
+
+    def _limit_for(self, headers: dict[bytes, bytes]) -> tuple[int, str]:
+        if headers.get(b"content-type", b"").startswith(b"multipart/form-data"):
+            return self.limit, "上传内容"
+        return self.form_limit, "表单或 JSON 请求"
+
+    @staticmethod
+    def _too_large(scope: Scope, what: str, limit: int) -> Response:
+        message = f"{what}过大，上限为 {limit / 1048576:g} MB"
+        if str(scope.get("path", "")).startswith("/api"):
+            return JSONResponse({"detail": message}, status_code=413)
+        return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{message}</p>", status_code=413)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        limit, what = self._limit_for(headers)
         length = headers.get(b"content-length")
-        too_big = JSONResponse if str(scope.get("path", "")).startswith("/api") else HTMLResponse
-        limit_mb = self.limit // 1048576
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            body = {"detail": f"上传内容过大，上限为 {limit_mb} MB"}
-            response = too_big(
-                body if too_big is JSONResponse else f"<p>上传内容过大，上限为 {limit_mb} MB</p>",
-                status_code=413,
-            )
-            await response(scope, receive, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._too_large(scope, what, limit)(scope, receive, send)
             return
-        seen = 0
+        seen, exceeded, responded = 0, False, False
 
         async def limited_receive() -> dict:  # type: ignore[type-arg]
-            nonlocal seen
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise TooLarge(f"上传内容过大，上限为 {limit_mb} MB")
+                if seen > limit:
+                    # The app sees the client go away (whatever it makes of that is dropped below) and
+                    # never holds more than the limit in memory.
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: dict) -> None:  # type: ignore[type-arg]
+            nonlocal responded
+            if exceeded and not responded:
+                return
+            responded = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not exceeded or responded:
+                raise
+        if exceeded and not responded:
+            await self._too_large(scope, what, limit)(scope, receive, send)
 
 
 # Sync routes run on a thread pool and every database call releases the GIL. With the default 5 ms switch
@@ -250,6 +271,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 1024 * 1024)
+    # multipart adds its boundaries and the other form fields to the file itself
+    app.add_middleware(
+        BodyLimit, limit=settings.max_upload_bytes + 1024 * 1024, form_limit=settings.max_form_bytes
+    )
     app.add_middleware(CatchAll)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import tempfile
 import time
 from collections import OrderedDict
@@ -120,7 +121,8 @@ class FrameworkCatalog:
         path = self.path_for(framework_id)
         if not path.exists() or path.read_text(encoding="utf-8") != source:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            # A name of its own: with --workers several processes may materialise the same framework at once.
+            tmp = path.with_suffix(f".tmp{secrets.token_hex(4)}")
             tmp.write_text(source, encoding="utf-8")
             tmp.replace(path)
         return path
@@ -269,8 +271,11 @@ def _safe_rate(dossier: Dossier) -> Decimal | None:
 
 # On the generated text only the arithmetic families speak about the user's figures; completeness,
 # duplication and score checks would judge the renderer's own wording, so they are not run at all.
-_FIGURE_CHECKS = [(family, check) for family, check in audit.CHECKS
-                  if family in {"sums", "shares", "rates", "growth", "units", "cross"}]
+_FIGURE_CHECKS = [
+    (family, check)
+    for family, check in audit.CHECKS
+    if family in {"sums", "shares", "rates", "growth", "units", "cross"}
+]
 # "管理效能分值 45 分，得 7.1 分" reads to the sums check as parts of 100 that do not cover it.
 _GENERATED_TEXT_NOISE = frozenset({"SUM_PARTIAL"})
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from jixiao.errors import InputError, JixiaoError
@@ -268,8 +269,7 @@ def _dossier_page(
 ) -> Response:
     jx = _jx(request)
     shown = dossier or services.dossier_of(row)
-    attachments = jx.store.list_attachments(row.id)
-    uploaded = jx.store.list_frameworks()
+    attachments, uploaded = jx.store.evaluation_inputs(row.id)
     evaluation = services.evaluate(jx, shown, attachments=attachments, uploaded=uploaded)
     inputs = forms.framework_inputs(evaluation.framework, shown)
     editable = can_edit_dossier(actor, row) and unit_can_edit(row.status)
@@ -312,10 +312,16 @@ def dossier_page(request: Request, dossier_id: int) -> Response:
 
 @router.post("/dossiers/{dossier_id}", response_class=HTMLResponse)
 async def dossier_save(request: Request, dossier_id: int) -> Response:
-    jx = _jx(request)
     actor = await require_writer(request)
-    row = services.edit_row(jx, actor, dossier_id)
     form = await form_of(request)
+    # Scoring, checking and rendering take milliseconds of CPU: a worker thread does them, so the event loop
+    # keeps serving other requests meanwhile.
+    return await run_in_threadpool(_dossier_save, request, actor, dossier_id, form)
+
+
+def _dossier_save(request: Request, actor: Actor, dossier_id: int, form: dict[str, Any]) -> Response:
+    jx = _jx(request)
+    row = services.edit_row(jx, actor, dossier_id)
     dossier, errors = forms.dossier_from_form(form, services.dossier_of(row))
     if dossier is None:
         return _dossier_page(request, actor, row, status=422, errors=errors, dossier=services.dossier_of(row))
@@ -332,10 +338,14 @@ async def dossier_save(request: Request, dossier_id: int) -> Response:
 @router.post("/dossiers/{dossier_id}/preview", response_class=HTMLResponse)
 async def dossier_preview(request: Request, dossier_id: int) -> Response:
     """The live panel for unsaved input: scorecard and findings, recomputed as the user types."""
-    jx = _jx(request)
     actor = await require_writer(request)
-    row = services.view_row(jx, actor, dossier_id)
     form = await form_of(request)
+    return await run_in_threadpool(_dossier_preview, request, actor, dossier_id, form)
+
+
+def _dossier_preview(request: Request, actor: Actor, dossier_id: int, form: dict[str, Any]) -> Response:
+    jx = _jx(request)
+    row = services.view_row(jx, actor, dossier_id)
     stored = services.dossier_of(row)
     dossier, errors = forms.dossier_from_form(form, stored)
     evaluation = services.evaluate(jx, dossier or stored, row.id)

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from jixiao.errors import InputError
 from jixiao.model import Dossier, Figure, Indicator, Project
 from jixiao.store import Summary, WorkflowError
-from jixiao.store.models import Attachment, DossierRow, FrameworkRow
+from jixiao.store.models import Attachment, DossierRow, FrameworkRow, Unit
 from jixiao.web import engine
 from jixiao.web.access import (
     Actor,
@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 KINDS = ("部门整体", "项目支出")
 
 
-def framework_choices(jx: AppState, uploaded: list[FrameworkRow] | None = None) -> list[engine.FrameworkChoice]:
+def framework_choices(
+    jx: AppState, uploaded: list[FrameworkRow] | None = None
+) -> list[engine.FrameworkChoice]:
     rows = jx.store.list_frameworks() if uploaded is None else uploaded
     ids = {r.id for r in rows}
     own = [engine.FrameworkChoice(r.id, r.name, "上传") for r in rows]
@@ -69,6 +71,8 @@ def evaluate(
 ) -> Evaluation:
     """Score and check a dossier; a page that lists the attachments or frameworks anyway passes them in,
     which saves a database round trip each."""
+    if attachments is None and uploaded is None:
+        attachments, uploaded = jx.store.evaluation_inputs(dossier_id)
     if attachments is None:
         attachments = jx.store.list_attachments(dossier_id) if dossier_id is not None else []
     if uploaded is None:
@@ -137,8 +141,9 @@ def _check_year(year: Any) -> int:
     return value
 
 
-def _stamp(jx: AppState, unit_id: int, dossier: Dossier) -> Dossier:
-    unit = jx.store.get_unit(unit_id)
+def _stamp(jx: AppState, unit_id: int, dossier: Dossier, unit: Unit | None = None) -> Dossier:
+    """The dossier with its unit's current name, region and code (``unit``: already loaded, saves a read)."""
+    unit = unit if unit is not None and unit.id == unit_id else jx.store.get_unit(unit_id)
     data = dossier_data(dossier)
     data["unit"] = {**data.get("unit", {}), "name": unit.name}
     if unit.region:
@@ -283,7 +288,7 @@ def create_from_upload(
 
 def save(jx: AppState, actor: Actor, row: DossierRow, version: Any, dossier: Dossier) -> DossierRow:
     """Save a dossier the caller has read with ``edit_row`` (so access is checked before the input is)."""
-    dossier = _stamp(jx, row.unit_id, dossier)
+    dossier = _stamp(jx, row.unit_id, dossier, row.unit)
     if not dossier.framework:  # "（默认）" in the form
         dossier = dossier.model_copy(update={"framework": jx.catalog.default_for(dossier.kind)})
     summary = evaluate(jx, dossier, row.id).summary()

@@ -13,6 +13,9 @@ from jixiao.store.db import database_url as default_database_url
 
 # Types we accept as evidence or as a report to extract from; checked by content, not by name.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Forms and JSON bodies (everything but file uploads): the largest legitimate one is a framework's YAML
+# (≤ 2 MB) sent as JSON, where escaping can double it.
+MAX_FORM_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -22,6 +25,7 @@ class WebSettings:
     secure_cookies: bool = False
     session_ttl: timedelta = timedelta(hours=12)
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_form_bytes: int = MAX_FORM_BYTES
     # argon2 cost; tests lower it, production keeps argon2-cffi's RFC 9106 "low memory" defaults.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
