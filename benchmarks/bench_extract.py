@@ -50,6 +50,18 @@ def raw_pdfium_text(path: Path) -> str:
         pdf.close()
 
 
+def seed_pdfs(out: Path) -> list[Path]:
+    """The seed reports as PDFs under `out` (python-docx, then LibreOffice, as the acceptance tests make
+    them); [] without seeds or LibreOffice."""
+    from test_extract_seeds import make_documents
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    if not seeds:
+        return []
+    made = make_documents(out, seeds)
+    return [v["pdf"] for v in made.values() if "pdf" in v]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=5)

@@ -1,11 +1,15 @@
 """PDF reading time as a ratio of pypdfium2's raw text extraction of the same files.
 
-    .venv/bin/python benchmarks/bench_pdf.py [--n 20] [--repeat 3] [--profile]
+    .venv/bin/python benchmarks/bench_pdf.py [--n 20] [--repeat 3] [--profile] [--seeds]
 
 Synthetic reports (benchmarks/synthetic.py) are written as .docx with python-docx and converted to PDF
-by LibreOffice in one `soffice` call per run. For every PDF the median time of
-`jixiao.ingest.read_document` is divided by the median time of the floor any PDF reader pays: opening
-the file with pypdfium2 and taking each page's text range. Target: ratio ≤ 1.3.
+by LibreOffice in one `soffice` call per run. For every PDF the median CPU time of
+`jixiao.ingest.read_document` is divided by the median CPU time of the floor any PDF reader pays:
+opening the file with pypdfium2 and taking each page's text range. Target: ratio ≤ 1.3. CPU time, not
+wall-clock: on a shared machine the wall clock of a 2 ms read measures the other load as much as the
+code. The ratio of `read_pdf` alone (without the checks `read_document` runs before it, e.g. the stream
+guard) is given too. `--seeds` measures the seed reports (../shared/seeds) converted to PDF the way
+the acceptance tests convert them, instead of synthetic ones.
 
 `make_corpus` is also used by run_all.py for the .txt/.docx/.pdf throughput table.
 """
@@ -26,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_extract import raw_pdfium_text
+from bench_extract import raw_pdfium_text, seed_pdfs
 from synthetic import generate
 
 TARGET_RATIO = 1.3
@@ -98,25 +102,36 @@ def make_corpus(tmp: Path, n: int, seed: int = 7) -> dict[str, list[Path]]:
 
 
 def _median_time(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    """Median CPU seconds of `repeat` runs after one warm-up run."""
     fn()
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times)
 
 
-def measure(pdfs: list[Path], repeat: int = 3, profile: bool = False) -> dict[str, float]:
+def measure(
+    pdfs: list[Path], repeat: int = 3, profile: bool = False, verbose: bool = False
+) -> dict[str, float]:
     from jixiao.ingest import read_document
+    from jixiao.ingest.readers.pdf import read_pdf
 
-    ratios, ours, raws = [], [], []
+    ratios, reader_ratios, ours, raws = [], [], [], []
     for p in pdfs:
         mine = _median_time(lambda p=p: read_document(p), repeat)
+        reader = _median_time(lambda p=p: read_pdf(p), repeat)
         raw = _median_time(lambda p=p: raw_pdfium_text(p), repeat)
         ours.append(mine)
         raws.append(raw)
         ratios.append(mine / raw)
+        reader_ratios.append(reader / raw)
+        if verbose:
+            print(
+                f"  {p.name:<32} pdfium {raw * 1000:7.1f} ms  read_document {mine * 1000:7.1f} ms"
+                f"（{mine / raw:.2f} 倍）  read_pdf {reader * 1000:7.1f} ms（{reader / raw:.2f} 倍）"
+            )
     if profile and pdfs:
         prof = cProfile.Profile()
         prof.enable()
@@ -128,6 +143,8 @@ def measure(pdfs: list[Path], repeat: int = 3, profile: bool = False) -> dict[st
         "files": len(pdfs),
         "ratio_median": statistics.median(ratios),
         "ratio_max": max(ratios),
+        "reader_ratio_median": statistics.median(reader_ratios),
+        "reader_ratio_max": max(reader_ratios),
         "ms_median": statistics.median(ours) * 1000,
         "raw_ms_median": statistics.median(raws) * 1000,
     }
@@ -138,20 +155,32 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument(
+        "--seeds", action="store_true", help="the seed reports converted to PDF, not synthetic ones"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-pdf-") as tmp:
         t = time.perf_counter()
-        corpus = make_corpus(Path(tmp), args.n)
-        print(f"生成 {args.n} 份 .docx 并转换为 PDF：{time.perf_counter() - t:.1f} 秒（不计入）")
-        if not corpus["pdf"]:
-            print("没有 soffice（LibreOffice），无法生成 PDF，跳过")
+        if args.seeds:
+            pdfs = seed_pdfs(Path(tmp))
+            what = f"{len(pdfs)} 份种子报告"
+        else:
+            pdfs = make_corpus(Path(tmp), args.n)["pdf"]
+            what = f"{args.n} 份合成报告"
+        print(f"生成{what}的 .docx 并转换为 PDF：{time.perf_counter() - t:.1f} 秒（不计入）")
+        if not pdfs:
+            print("没有 soffice（LibreOffice）或种子文档，无法生成 PDF，跳过")
             return 0
-        r = measure(corpus["pdf"], args.repeat, args.profile)
+        r = measure(pdfs, args.repeat, args.profile, verbose=args.seeds)
     ok = "达标" if r["ratio_median"] <= TARGET_RATIO else "未达标"
     print(
-        f"PDF 读取：每份中位数 {r['ms_median']:.1f} ms，pypdfium2 原始文字抽取 {r['raw_ms_median']:.1f} ms；"
+        f"PDF 读取（read_document，CPU 时间）：每份中位数 {r['ms_median']:.1f} ms，"
+        f"pypdfium2 原始文字抽取 {r['raw_ms_median']:.1f} ms；"
         f"倍数中位数 {r['ratio_median']:.2f}，最大 {r['ratio_max']:.2f}；目标 ≤ {TARGET_RATIO} —— {ok}"
-        f"（{os.cpu_count()} 核机器，单核测量）"
+    )
+    print(
+        f"仅 read_pdf（不含读取前的检查）：倍数中位数 {r['reader_ratio_median']:.2f}，最大 {r['reader_ratio_max']:.2f}"
+        f"（{os.cpu_count()} 核机器，单核测量；负载 {', '.join(f'{x:.2f}' for x in os.getloadavg())}）"
     )
     return 0
 

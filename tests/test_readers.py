@@ -326,6 +326,28 @@ def test_pdf_page_limit(pdf_dir):
 
 
 @needs_soffice
+def test_pdf_line_geometry_from_text_rectangles_agrees_with_character_boxes(pdf_dir):
+    """LibreOffice sets a justified Chinese line as many text runs (one per font switch, per gap):
+    the per-line rectangles give the same lines, right edges and heights as every character's box."""
+    import pypdfium2 as pdfium
+
+    from jixiao.ingest.readers.pdf import fast_lines, page_chars, page_lines, page_text
+
+    for name in ("report.pdf", "long.pdf"):
+        pdf = pdfium.PdfDocument(str(pdf_dir / name))
+        try:
+            for page in pdf:
+                tp = page.get_textpage()
+                text = page_text(tp)
+                fast, slow = fast_lines(tp, text), page_lines(page_chars(tp, text))
+                assert [ln.text for ln in fast] == [ln.text for ln in slow]
+                for a, b in zip(fast, slow, strict=True):
+                    assert (a.right, a.height) == pytest.approx((b.right, b.height), abs=1e-6), a.text
+        finally:
+            pdf.close()
+
+
+@needs_soffice
 def test_xls_via_libreoffice(tmp_path):
     src = make_xlsx(tmp_path / "t.xlsx")
     xls = to_pdf(src, tmp_path / "out", "xls")

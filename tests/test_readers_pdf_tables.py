@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+import pytest
 
 from jixiao.ingest import read_document
 from jixiao.ingest.outline import build_outline, iter_sections
@@ -175,3 +176,103 @@ def test_latex_fragment_wrapped_inside_a_cell() -> None:
     assert normalize_cell("$\\\ngeq \n250\n$人") == "≥250人"
     assert normalize_cell("$\\ geq 70$ 人") == "≥70人"  # a PDF gap read as a space after the backslash
     assert normalize_cell("单价 $5 元\n其他") == "单价 $5 元其他"  # a lone dollar sign is text
+
+
+# --------------------------------------------------------------------------- lines without tables
+
+
+def _lines_both_ways(path: Path) -> tuple[list, list, str]:  # type: ignore[type-arg]
+    """A page's lines from pdfium's text rectangles and from its character boxes."""
+    from jixiao.ingest.readers.pdf import fast_lines, page_chars, page_lines, page_text
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        tp = pdf[0].get_textpage()
+        text = page_text(tp)
+        return fast_lines(tp, text), page_lines(page_chars(tp, text)), text
+    finally:
+        pdf.close()
+
+
+def test_line_geometry_from_text_rectangles_matches_the_character_boxes(tmp_path: Path) -> None:
+    c = Canvas()
+    c.text(50, 700, "Budget execution")  # one line drawn as three text objects
+    c.text(135, 700, "rate was")
+    c.text(180, 700, "95 percent.", 12)
+    c.text(50, 650, "first third")  # a quote drawn after the word it sits in: the run goes backwards
+    c.text(72, 650, '"')
+    c.text(50, 600, "x")
+    c.text(50, 550, "   indented line")
+    fast, slow, text = _lines_both_ways(c.save(tmp_path / "lines.pdf"))
+    assert [ln.text for ln in fast] == [ln.text for ln in slow]
+    assert fast[1].text == 'first th" ird'  # re-sorted by x, as character by character
+    for a, b in zip(fast, slow, strict=True):
+        assert (a.right, a.height, a.cx) == pytest.approx((b.right, b.height, b.cx), abs=1e-6)
+    # the ink height of the line, not of one run: the 12 pt run is taller than the 10 pt ones
+    assert fast[0].height > 9 and "percent" in text
+
+
+def test_page_without_crossing_rules_is_not_read_character_by_character(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from jixiao.ingest.readers import pdf as reader
+
+    c = Canvas()
+    c.text(50, 760, "1. Overview")
+    for k in range(5):  # underlines only: four or more paths, but no vertical rule, so no table
+        c.line(50, 700 - 40 * k, 300, 700 - 40 * k)
+        c.text(50, 705 - 40 * k, f"Line {k + 1} of the report text.")
+    path = c.save(tmp_path / "underlined.pdf")
+    called: list[int] = []
+    real = reader.page_chars
+    monkeypatch.setattr(reader, "page_chars", lambda *a: called.append(1) or real(*a))
+    doc = read_document(path)
+    assert not called and not doc.tables()
+    assert "Line 5 of the report text." in doc.text
+
+
+def test_text_helpers_count_breaks_and_drop_non_characters() -> None:
+    from jixiao.ingest.readers.pdf import _breaks, _flat
+
+    assert _breaks("a\r\nb\rc\nd\n\r") == 5  # "\r\n" is one break; "\n\r" is two
+    assert _flat("a\r\nb\x00c\ufffe\r") == "abc"
+    assert _flat("甲\n乙") == "甲乙"
+
+
+def test_column_sets_match_a_pairwise_comparison() -> None:
+    import random
+
+    from jixiao.ingest.readers.pdf_tables import _TOL, _subset, _union
+
+    def same(a: float, b: float) -> bool:
+        return abs(a - b) <= _TOL
+
+    rng = random.Random(7)
+    for _ in range(300):
+        a = sorted(round(rng.uniform(0, 60), rng.choice([0, 1, 3])) for _ in range(rng.randint(0, 8)))
+        b = sorted(round(rng.uniform(0, 60), rng.choice([0, 1, 3])) for _ in range(rng.randint(0, 8)))
+        expect = list(a)
+        for x in b:
+            if not any(same(x, y) for y in expect):
+                expect.append(x)
+        assert _union(a, b) == sorted(expect)
+        assert _subset(a, b) == all(any(same(x, y) for y in b) for x in a)
+    assert _subset([10.0, 50.0], [8.0, 30.0, 52.0]) and not _subset([10.0, 40.0], [8.0, 30.0, 52.0])
+
+
+def test_characters_of_part_of_a_page(tmp_path: Path) -> None:
+    from jixiao.ingest.readers.pdf import page_chars, page_text
+
+    c = Canvas()
+    c.text(50, 700, "Alpha")
+    c.text(50, 650, "Beta")
+    pdf = pdfium.PdfDocument(str(c.save(tmp_path / "two.pdf")))
+    try:
+        tp = pdf[0].get_textpage()
+        text = page_text(tp)
+        assert text == "Alpha\r\nBeta"
+        whole = page_chars(tp, text)
+        assert [ch[0] if ch else None for ch in whole] == [*"Alpha", None, *"Beta"]
+        start = text.index("Beta")
+        assert page_chars(tp, text, start) == whole[-4:]  # same boxes, from the same character indices
+        assert all(600 < ch[3] < ch[4] < 670 for ch in whole[-4:])  # type: ignore[index]
+    finally:
+        pdf.close()

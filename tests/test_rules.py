@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from jixiao.frameworks.model import FrameworkItem, Rule
-from jixiao.frameworks.rules import RuleContext, apply_rule
+from jixiao.frameworks.rules import RuleContext, apply_rule, compile_rule
 from jixiao.frameworks.rules.base import Outcome
 from jixiao.model import Dossier
 
@@ -465,3 +465,54 @@ def test_rate_rules_stay_in_range_and_are_monotonic(a: Decimal, b: Decimal) -> N
     for rule, key in falling:
         s_low, s_high = _score(rule, key, low), _score(rule, key, high)
         assert 4 >= s_low >= s_high >= 0
+
+
+# ---------------------------------------------------------------- compiled rules (scoring's per-framework plan)
+
+
+def _compiled(rule: dict[str, Any], weight: int) -> Any:
+    parsed = RULE.validate_python(rule)
+    item = FrameworkItem(id="item", name="测试指标", weight=D(weight), rule=parsed)
+    return compile_rule(parsed, item, {}, (), 3)
+
+
+def _dossier(**parts: Any) -> Dossier:
+    return Dossier.model_validate({"unit": {"name": "测试单位"}, "year": 2024, **parts})
+
+
+def test_compiled_checklist_tells_true_from_one_point() -> None:
+    # True == 1 == Decimal(1): remembered outcomes must be keyed by the answer's type too
+    rule = _compiled(CHECKLIST, 4)
+    first = rule(_dossier(management={"制度健全": True, "按时报送": "是", "结果公开": "是"}))
+    second = rule(_dossier(management={"制度健全": D(1), "按时报送": "是", "结果公开": "是"}))
+    assert "①制度健全：是，1/1 分" in first.derivation
+    assert "①制度健全：按得分填写，1/1 分" in second.derivation
+    third = rule(_dossier(management={"制度健全": D("0.5"), "on_time": "否"}))
+    assert third.status == "partial" and third.score == D("0.5") and len(third.missing) == 1
+
+
+def test_compiled_rule_outcomes_are_fresh_lists() -> None:
+    # a remembered outcome is handed out again: its lists must not be shared between calls
+    rule = _compiled(CHECKLIST, 4)
+    first = rule(_dossier())
+    first.missing.append("x")
+    first.flags.append("y")
+    again = rule(_dossier())
+    assert len(again.missing) == 3 and again.flags == []
+
+
+def test_compiled_targets_tell_equal_weights_and_texts_apart() -> None:
+    rule = _compiled({"kind": "targets"}, 3)
+    indicator = {"name": "培训人数", "weight": 3, "target": "≥100人"}
+    met = rule(_dossier(projects=[_project({**indicator, "actual": "120人"})]))
+    short = rule(_dossier(projects=[_project({**indicator, "actual": "50人"})]))
+    assert met.score == D(3) and short.score == D("1.50")
+    reason = rule(
+        _dossier(projects=[_project({**indicator, "actual": "50人", "deviation_reason": "疫情停训"})])
+    )
+    assert "偏差原因：疫情停训" in reason.children[0].children[0].derivation
+    assert "偏差原因" not in short.children[0].children[0].derivation
+    # an indicator named differently but otherwise equal keeps its own name in its missing-data text
+    a = rule(_dossier(projects=[_project({"name": "甲", "weight": 3, "target": "≥1人"})]))
+    b = rule(_dossier(projects=[_project({"name": "乙", "weight": 3, "target": "≥1人"})]))
+    assert "甲" in a.missing[0] and "乙" in b.missing[0]

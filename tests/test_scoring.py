@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import textwrap
+import weakref
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from jixiao import scoring
 from jixiao.frameworks import Framework, load_framework
-from jixiao.model import Dossier
-from jixiao.scoring import score
+from jixiao.model import Dossier, ItemScore, Scorecard
+from jixiao.scoring import forget_plans, plan_for, score, score_many
 
 D = Decimal
 
@@ -232,3 +235,80 @@ def test_stated_subtotal_against_a_partly_scored_one_names_the_missing_parts(fra
     assert money.difference_note is not None
     assert "已计算部分合计 20 分" in money.difference_note and "预算完成率" in money.difference_note
     assert "未能识别" not in money.difference_note
+
+
+# ---------------------------------------------------------------- the per-framework plan
+
+
+def test_framework_edited_on_disk_is_planned_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(textwrap.dedent(FRAMEWORK), encoding="utf-8")
+    before = load_framework(path)
+    assert find(score(dossier(), before), "completion").score == D("20.00")  # (95% − 90%) ÷ 10% × 40
+    path.write_text(textwrap.dedent(FRAMEWORK).replace("floor: 90%", "floor: 80%"), encoding="utf-8")
+    after = load_framework(path)
+    assert plan_for(after) is not plan_for(before)
+    assert find(score(dossier(), after), "completion").score == D("30.00")  # (95% − 80%) ÷ 20% × 40
+    assert find(score(dossier(), before), "completion").score == D("20.00")
+
+
+def test_plan_is_kept_per_framework_object_and_dropped_with_it(framework: Framework) -> None:
+    assert plan_for(framework) is plan_for(framework)
+    other = framework.model_copy(deep=True)
+    assert plan_for(other) is not plan_for(framework)
+    ref = weakref.ref(other)
+    del other
+    gc.collect()
+    assert ref() is None
+    assert all(r() is not None for r, _ in scoring._PLANS.values())
+
+
+def test_forget_plans_after_changing_a_framework_in_place(framework: Framework) -> None:
+    score(dossier(), framework)
+    framework.items[0].children[0].note = "改用比率算法"
+    forget_plans()
+    assert "预算完成率：改用比率算法" in score(dossier(), framework).notes
+
+
+def test_scorecard_is_as_validation_builds_it(framework: Framework) -> None:
+    # nodes are built without validation: they must equal what validating the same data gives
+    d = dossier(
+        figures={},
+        stated={"items": {"money": 58, "work": 30}, "total": 90},
+        manual_scores={"completion": {"score": 30, "reason": "按决算"}},
+    )
+    card = score(d, framework)
+    rebuilt = Scorecard.model_validate_json(card.model_dump_json(by_alias=True))
+    assert rebuilt == card
+    assert rebuilt.model_dump(by_alias=True) == card.model_dump(by_alias=True)
+    for node in card.walk():
+        assert type(node) is ItemScore
+        assert all(isinstance(v, Decimal) for v in (node.max, node.score, node.stated) if v is not None)
+        assert {"id", "name", "level", "max", "status", "derivation"} <= node.model_fields_set
+    node = find(card, "completion")
+    node.score = D(1)  # assignment works as on any model
+    assert node.score == D(1) and "score" in node.model_fields_set
+
+
+def test_score_many_on_two_processes_gives_what_score_gives(framework: Framework) -> None:
+    dossiers = [dossier(framework="tiny", figures={"execution_rate": f"{90 + n % 11}%"}) for n in range(300)]
+    expected = [score(d, framework) for d in dossiers]
+    cards = score_many(dossiers, framework, jobs=2)
+    assert [c.model_dump_json(by_alias=True) for c in cards] == [
+        c.model_dump_json(by_alias=True) for c in expected
+    ]
+    assert [[n.model_fields_set for n in c.walk()] for c in cards] == [
+        [n.model_fields_set for n in c.walk()] for c in expected
+    ]
+    assert all(c.model_fields_set == e.model_fields_set for c, e in zip(cards, expected, strict=True))
+    totals = score_many(dossiers, {"tiny": framework}, jobs=2, then=_total)
+    assert totals == [c.total for c in expected] and len(set(totals)) == 11
+
+
+def test_score_many_needs_each_dossiers_framework(framework: Framework) -> None:
+    with pytest.raises(KeyError, match="指标体系"):
+        score_many([dossier(framework="other")], {"tiny": framework}, jobs=1)
+
+
+def _total(card: Scorecard) -> Decimal | None:
+    return card.total

@@ -4,38 +4,60 @@ Each leaf is scored by its rule kind with a Chinese derivation; subtotals roll u
 makes its item ``missing`` (never a silent 0) and the total incomplete. Where the dossier states its own
 scores, each item shows stated vs computed, the difference and why (another reading of the printed
 rule, full marks given despite a shortfall, a total that leaves an item out).
+
+A framework is compiled once into a plan (rules with their texts worked out, the tree indexed, notes and
+grade bands ready), kept while the Framework object lives. ``load_framework`` builds a new object on every
+call, so an edited file is planned afresh; a Framework changed in place after it was scored needs
+``forget_plans()``.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from jixiao.frameworks.model import RULE_KIND_NAMES, Framework, FrameworkItem
-from jixiao.frameworks.rules import Outcome, RuleContext, apply_rule, manual_outcome
+from jixiao.frameworks.rules import Compiled, Outcome, compile_rule, manual_item_outcome
 from jixiao.frameworks.values import points, rounded
-from jixiao.model import Dossier, ItemScore, ItemStatus, Scorecard
+from jixiao.model import SCORECARD_SCHEMA, Dossier, ItemScore, ItemStatus, Scorecard, trusted_item
 
 INCOMPLETE: frozenset[str] = frozenset({"missing", "partial", "invalid"})
 
+# model_fields_set of each node and of the scorecard, as the keyword construction they replace leaves it
+# fmt: off
+_LEAF_FIELDS = frozenset((
+    "id", "name", "level", "max", "score", "status", "derivation", "missing", "flags", "rule", "children",
+))
+_PARENT_FIELDS = frozenset(("id", "name", "level", "max", "score", "status", "derivation", "children"))
+_LEAF_STATED, _PARENT_STATED = _LEAF_FIELDS | {"stated"}, _PARENT_FIELDS | {"stated"}
+_LEAF_DIFFERENCE, _PARENT_DIFFERENCE = _LEAF_STATED | {"difference"}, _PARENT_STATED | {"difference"}
+_CARD_FIELDS = frozenset((
+    "unit", "year", "framework", "framework_name", "items", "total", "max", "complete", "missing", "grade",
+    "stated_total", "stated_grade", "notes",
+))
+# fmt: on
+_ZERO = Decimal(0)
+_NO_DEDUCTION_NOTE = frozenset(("targets", "adjustment"))  # kinds whose derivation never adds "（扣 x 分）"
+
 
 def score(dossier: Dossier, framework: Framework) -> Scorecard:
-    scorer = _Scorer(dossier, framework)
-    items = [scorer.item(i, 1) for i in framework.items]
-    index = _Index(framework)
-    stated_lookup = _stated_lookup(dossier, index)
-    for node in items:
-        _attach_stated(node, index, stated_lookup, scorer)
-    notes = _item_notes(index)
-    if dossier.kind != framework.kind:
-        notes.append(
-            f"档案类型为“{dossier.kind}”，而指标体系“{framework.name}”适用于“{framework.kind}”评价，请确认"
-        )
-    notes.extend(_unmatched_notes(dossier, index))
+    plan = plan_for(framework)
+    run = _Run(dossier, plan)
+    items = [run.item(node) for node in plan.roots]
+    notes = list(plan.item_notes)
+    if dossier.kind != plan.kind:
+        notes.append(f"档案类型为“{dossier.kind}”，而指标体系“{plan.name}”适用于“{plan.kind}”评价，请确认")
+    notes.extend(_unmatched_notes(dossier, plan, run.unmatched_stated))
     scored = [i.score for i in items if i.score is not None]
     total = rounded(sum(scored, Decimal(0))) if scored else None
     complete = all(i.status not in INCOMPLETE for i in items)
     missing = [m for i in items for m in _missing_of(i, [])]
-    grade = framework.grade_for(total) if complete and total is not None else None
+    grade = plan.grade_for(total) if complete and total is not None else None
     if not complete:
         notes.append(
             f"评分不完整：{len(missing)} 处数据缺失或无法计分，总分 {points(total or Decimal(0))} 仅为已计分部分之和，不评定等级"
@@ -46,126 +68,335 @@ def score(dossier: Dossier, framework: Framework) -> Scorecard:
         notes.append(
             f"自评等级为“{dossier.stated.grade}”，按计算总分 {points(total or Decimal(0))} 应为“{grade}”"
         )
-    return Scorecard(
-        unit=dossier.unit.name,
-        year=dossier.year,
-        framework=framework.id,
-        framework_name=framework.name,
-        items=items,
-        total=total,
-        max=framework.max_total,
-        complete=complete,
-        missing=missing,
-        grade=grade,
-        stated_total=stated_total,
-        stated_grade=dossier.stated.grade,
-        notes=notes,
+    return Scorecard.trusted(
+        {
+            "schema_": SCORECARD_SCHEMA,
+            "unit": dossier.unit.name,
+            "year": dossier.year,
+            "framework": plan.id,
+            "framework_name": plan.name,
+            "items": items,
+            "total": total,
+            "max": plan.max_total,
+            "complete": complete,
+            "missing": missing,
+            "grade": grade,
+            "stated_total": stated_total,
+            "stated_grade": dossier.stated.grade,
+            "notes": notes,
+        },
+        set(_CARD_FIELDS),
     )
 
 
-class _Scorer:
-    def __init__(self, dossier: Dossier, framework: Framework) -> None:
-        self.dossier = dossier
-        self.framework = framework
-        self._ancestors: dict[str, list[str]] = {}
+def _assign(node: ItemScore, name: str, value: Any) -> None:
+    """``setattr`` as pydantic does it for these models (no validation on assignment), minus its overhead."""
+    node.__dict__[name] = value
+    node.__pydantic_fields_set__.add(name)
 
-        def note(items: list[FrameworkItem], path: list[str]) -> None:
+
+# ------------------------------------------------------------------ the plan
+
+
+class _Node:
+    """One framework item ready to score: its rule compiled (a leaf) or its children planned."""
+
+    __slots__ = ("children", "id", "item", "kind", "level", "name", "run", "weight")
+
+    def __init__(self, item: FrameworkItem, level: int, plan: Plan) -> None:
+        self.item, self.id, self.name, self.weight, self.level = item, item.id, item.name, item.weight, level
+        self.children = [_Node(c, level + 1, plan) for c in item.children]
+        self.run: Compiled | None = None
+        self.kind: str | None = None
+        if not item.children:
+            assert item.rule is not None
+            self.kind = item.rule.kind
+            self.run = compile_rule(
+                item.rule, item, plan.labels, plan.ancestors(item), level, differences=True
+            )
+
+
+class Plan:
+    """A framework compiled for scoring; ``plan_for`` keeps one per Framework object."""
+
+    def __init__(self, framework: Framework) -> None:
+        self.id, self.name, self.kind = framework.id, framework.name, framework.kind
+        self.labels = dict(framework.figure_keys)
+        self.max_total = framework.max_total
+        self.bands = [
+            (b.min, b.grade) for b in sorted(framework.grade_bands, key=lambda b: b.min, reverse=True)
+        ]
+        self._ancestors: dict[str, tuple[str, ...]] = {}
+
+        def note(items: list[FrameworkItem], path: tuple[str, ...]) -> None:
             for child in items:
                 self._ancestors[child.id] = path
-                note(child.children, [*path, child.id])
+                note(child.children, (*path, child.id))
 
-        note(framework.items, [])
+        note(framework.items, ())
+        self.items = framework.walk()
+        self.by_id: dict[str, FrameworkItem] = {}
+        names: dict[str, list[FrameworkItem]] = {}
+        for item in self.items:
+            self.by_id.setdefault(item.id, item)
+            names.setdefault(item.name, []).append(item)
+        self.by_name = {name: found[0] for name, found in names.items() if len(found) == 1}
+        self.item_notes = [f"{item.name}：{item.note}" for item in self.items if item.note]
+        self.roots = [_Node(i, 1, self) for i in framework.items]
+        self._alternatives: dict[tuple[int, int], list[Compiled]] = {}
 
-    def context(self, item: FrameworkItem) -> RuleContext:
-        return RuleContext(
-            item=item,
-            dossier=self.dossier,
-            labels=self.framework.figure_keys,
-            ancestors=tuple(self._ancestors.get(item.id, ())),
-        )
+    def ancestors(self, item: FrameworkItem) -> tuple[str, ...]:
+        return self._ancestors.get(item.id, ())
 
-    def item(self, item: FrameworkItem, level: int) -> ItemScore:
-        if item.children:
-            node = self._parent(item, level)
+    def find(self, id_or_name: str) -> FrameworkItem | None:
+        """As ``Framework.find`` (by id, else a unique name), from the index."""
+        return self.by_id.get(id_or_name) or self.by_name.get(id_or_name)
+
+    def grade_for(self, total: Decimal) -> str | None:
+        for low, grade in self.bands:
+            if total >= low:
+                return grade
+        return None
+
+    def alternatives(self, item: FrameworkItem, level: int) -> list[Compiled]:
+        """The item's other readings, compiled on first use (only to explain a differing stated score)."""
+        key = (id(item), level)
+        found = self._alternatives.get(key)
+        if found is None:
+            ancestors = self.ancestors(item)
+            found = [compile_rule(a, item, self.labels, ancestors, level) for a in item.alternatives]
+            self._alternatives[key] = found
+        return found
+
+
+# Plans by id(framework), each with a weak reference that drops it when the framework is freed (so an id
+# reused by a later object never finds a stale plan).
+_PLANS: dict[int, tuple[weakref.ref[Framework], Plan]] = {}
+_PLANS_LOCK = threading.RLock()  # re-entrant: a collection inside the lock may run `drop`
+
+
+def plan_for(framework: Framework) -> Plan:
+    key = id(framework)
+    found = _PLANS.get(key)
+    if found is not None and found[0]() is framework:
+        return found[1]
+    plan = Plan(framework)
+
+    def drop(ref: weakref.ref[Framework], key: int = key) -> None:
+        with _PLANS_LOCK:
+            if key in _PLANS and _PLANS[key][0] is ref:
+                del _PLANS[key]
+
+    with _PLANS_LOCK:
+        _PLANS[key] = (weakref.ref(framework, drop), plan)
+    return plan
+
+
+def forget_plans() -> None:
+    """Drop every plan (after changing a Framework object in place)."""
+    with _PLANS_LOCK:
+        _PLANS.clear()
+
+
+# ------------------------------------------------------------------ scoring one dossier
+
+
+class _Run:
+    """Scoring one dossier against a plan."""
+
+    __slots__ = ("dossier", "manual", "plan", "stated", "unmatched_stated")
+
+    def __init__(self, dossier: Dossier, plan: Plan) -> None:
+        self.dossier, self.plan = dossier, plan
+        self.manual = dossier.manual_scores
+        self.stated, self.unmatched_stated = _stated_lookup(dossier, plan)
+
+    def item(self, node: _Node) -> ItemScore:
+        run = node.run
+        stated = self.stated.get(node.id)
+        if node.id in self.manual:
+            # the manual score may replace the computed one: the stated score is compared afterwards
+            out = self._parent(node, None) if run is None else _leaf(node, run(self.dossier), None)
+            self._manual_override(node, out)
+            if stated is not None:
+                self._attach_stated(out)
         else:
-            assert item.rule is not None
-            outcome = apply_rule(item.rule, self.context(item), level)
-            node = _node(item, level, outcome, item.rule.kind)
-        return self._manual_override(item, node)
+            out = self._parent(node, stated) if run is None else _leaf(node, run(self.dossier), stated)
+            if stated is not None:
+                self._explain_difference(out)
+        if run is not None and out.children:  # a leaf's generated children (targets)
+            self._attach_generated(out.children)
+        return out
 
-    def _parent(self, item: FrameworkItem, level: int) -> ItemScore:
-        children = [self.item(c, level + 1) for c in item.children]
-        total, status = rollup(children)
-        shown = "+".join(points(c.score) if c.score is not None else "？" for c in children)
-        derivation = (
-            f"下级指标得分合计：{shown}={points(total)} 分" if total is not None else "下级指标均未能计分"
-        )
-        return ItemScore(
-            id=item.id,
-            name=item.name,
-            level=level,
-            max=item.weight,
-            score=total,
-            status=status,
-            derivation=derivation,
-            children=children,
+    def _parent(self, node: _Node, stated: Decimal | None) -> ItemScore:
+        children = [self.item(c) for c in node.children]
+        # the roll-up: the sum of what is scored, and how complete the children are
+        total, scored, complete, all_invalid = _ZERO, False, True, True
+        shown: list[str] = []
+        for child in children:
+            got = child.score
+            if got is None:
+                shown.append("？")
+            else:
+                total += got
+                scored = True
+                shown.append(points(got))
+            status = child.status
+            if status in INCOMPLETE:
+                complete = False
+            if status != "invalid":
+                all_invalid = False
+        if scored:
+            total = rounded(total)
+            rolled: ItemStatus = "scored" if complete else "partial"
+            derivation = f"下级指标得分合计：{'+'.join(shown)}={points(total)} 分"
+        else:
+            rolled = "scored" if complete else "invalid" if all_invalid else "missing"
+            derivation = "下级指标均未能计分"
+        score = total if scored else None
+        difference = None if stated is None or score is None else stated - score
+        return trusted_item(
+            {
+                "id": node.id,
+                "name": node.name,
+                "level": node.level,
+                "max": node.weight,
+                "score": score,
+                "status": rolled,
+                "derivation": derivation,
+                "missing": [],
+                "flags": [],
+                "stated": stated,
+                "difference": difference,
+                "difference_note": None,
+                "rule": None,
+                "children": children,
+            },
+            set(
+                _PARENT_FIELDS
+                if stated is None
+                else _PARENT_STATED
+                if difference is None
+                else _PARENT_DIFFERENCE
+            ),
         )
 
-    def _manual_override(self, item: FrameworkItem, node: ItemScore) -> ItemScore:
+    def _manual_override(self, node: _Node, out: ItemScore) -> None:
         """A manual score stands in for an item the rule cannot score from the dossier's data."""
-        entry = self.dossier.manual_scores.get(item.id)
-        if entry is None or node.rule == "manual":
-            return node
-        if node.status not in INCOMPLETE:
-            node.flags.append(
-                f"档案另给出人工评分 {points(entry.score)} 分，已按评分规则计算，未采用人工评分"
-            )
-            return node
-        outcome = manual_outcome(entry.score, entry.reason, self.context(item))
+        entry = self.manual.get(node.id)
+        if entry is None or out.rule == "manual":
+            return
+        if out.status not in INCOMPLETE:
+            out.flags.append(f"档案另给出人工评分 {points(entry.score)} 分，已按评分规则计算，未采用人工评分")
+            return
+        outcome = manual_item_outcome(entry.score, entry.reason, node.item)
         if outcome.score is None:
-            node.flags.extend(outcome.flags)
-            return node
-        if node.children:
-            count = len(_missing_of(node, []))
+            out.flags.extend(outcome.flags)
+            return
+        if out.children:
+            count = len(_missing_of(out, []))
             lacking = f"下级指标共 {count} 处缺少按评分规则计分所需的数据，见各下级指标"
         else:
-            shown = node.missing[:2] or [node.derivation]
-            more = f" 等 {len(node.missing)} 项" if len(node.missing) > 2 else ""
+            shown = out.missing[:2] or [out.derivation]
+            more = f" 等 {len(out.missing)} 项" if len(out.missing) > 2 else ""
             lacking = f"档案缺少按评分规则计分所需的数据：{'、'.join(shown)}{more}"
-        node.score = rounded(outcome.score) if outcome.score is not None else None
-        node.status = "manual"
-        node.derivation = f"{outcome.derivation}（{lacking}）"
-        return node
+        _assign(out, "score", rounded(outcome.score))
+        _assign(out, "status", "manual")
+        _assign(out, "derivation", f"{outcome.derivation}（{lacking}）")
+
+    def _attach_stated(self, out: ItemScore) -> None:
+        """Stated score and difference set after the node was built (assigned as pydantic would)."""
+        values, fields = out.__dict__, out.__pydantic_fields_set__
+        if out.id in self.stated:
+            values["stated"] = self.stated[out.id]
+            fields.add("stated")
+        stated, computed = values["stated"], values["score"]
+        if stated is not None and computed is not None:
+            values["difference"] = stated - computed
+            fields.add("difference")
+            self._explain_difference(out)
+
+    def _explain_difference(self, out: ItemScore) -> None:
+        difference = out.difference
+        if difference is not None and difference != 0:
+            out.__dict__["difference_note"] = self._explain(out, self.plan.find(out.id))
+            out.__pydantic_fields_set__.add("difference_note")
+
+    def _attach_generated(self, nodes: list[ItemScore]) -> None:
+        """The same for a leaf's generated children: their own stated scores (an indicator's) came with them
+        and their differences too (the plan compiles targets so); an explanation is added where needed."""
+        lookup = self.stated
+        for node in nodes:
+            if node.id in lookup:  # a generated id is never a framework item's (ids have no dots): kept exact
+                self._attach_stated(node)
+            elif node.difference:  # None or 0: nothing to explain
+                self._explain_difference(node)
+            if node.children:
+                self._attach_generated(node.children)
+
+    def _explain(self, node: ItemScore, item: FrameworkItem | None) -> str:
+        assert node.stated is not None and node.score is not None
+        stated, computed = node.stated, node.score
+        if node.status in ("partial", "missing"):
+            # A subtotal whose parts are not all scored: the gap is the unscored parts, not a different rule.
+            unscored = [c.name for c in node.children if c.status in ("missing", "partial", "invalid")]
+            which = f"（{'、'.join(unscored)}）" if unscored else ""
+            return (
+                f"自评分 {points(stated)}；已计算部分合计 {points(computed)} 分，尚有下级指标{which}缺少数据未能评分，"
+                "补全数据后再比较"
+            )
+        if item is not None:
+            for alternative in self.plan.alternatives(item, node.level):
+                outcome = alternative(self.dossier)
+                if outcome.score is not None and rounded(outcome.score) == stated:
+                    chosen = RULE_KIND_NAMES.get(node.rule or "", node.rule or "")
+                    note = f"（{item.note}）" if item.note else ""
+                    return (
+                        f"自评分 {points(stated)} 采用了评分标准中的另一种算法：{outcome.derivation}；"
+                        f"本指标体系按“{chosen}”规则计算，得 {points(computed)} 分{note}"
+                    )
+        if stated == node.max and computed < node.max:
+            return (
+                f"自评给满分 {points(stated)} 分，但按评分规则只得 {points(computed)} 分：{node.derivation}"
+            )
+        if stated > node.max:
+            return f"自评分 {points(stated)} 超过本项分值 {points(node.max)}"
+        return (
+            f"自评分 {points(stated)} 与按评分规则计算的 {points(computed)} 分相差 "
+            f"{points(stated - computed)} 分，未能识别自评所用的算法，请核对"
+        )
 
 
-def _node(item: FrameworkItem, level: int, outcome: Outcome, kind: str) -> ItemScore:
+def _leaf(node: _Node, outcome: Outcome, stated: Decimal | None) -> ItemScore:
     derivation = outcome.derivation
-    lost = item.weight - outcome.score if outcome.score is not None else None
-    if lost and lost > 0 and kind not in ("targets", "adjustment") and "扣 " not in derivation:
-        derivation += f"（扣 {points(rounded(lost))} 分）"
-    return ItemScore(
-        id=item.id,
-        name=item.name,
-        level=level,
-        max=item.weight,
-        score=rounded(outcome.score) if outcome.score is not None else None,
-        status=outcome.status,
-        derivation=derivation,
-        missing=outcome.missing,
-        flags=outcome.flags,
-        rule=kind,
-        children=outcome.children,
+    got = outcome.score
+    score = None
+    if got is not None:
+        score = rounded(got)
+        lost = node.weight - got
+        if lost > 0 and node.kind not in _NO_DEDUCTION_NOTE and "扣 " not in derivation:
+            derivation += f"（扣 {points(rounded(lost))} 分）"
+    difference = None if stated is None or score is None else stated - score
+    return trusted_item(
+        {
+            "id": node.id,
+            "name": node.name,
+            "level": node.level,
+            "max": node.weight,
+            "score": score,
+            "status": outcome.status,
+            "derivation": derivation,
+            # the outcome's lists are the node's own: every compiled rule builds them afresh per call
+            "missing": outcome.missing,
+            "flags": outcome.flags,
+            "stated": stated,
+            "difference": difference,
+            "difference_note": None,
+            "rule": node.kind,
+            "children": outcome.children,
+        },
+        set(_LEAF_FIELDS if stated is None else _LEAF_STATED if difference is None else _LEAF_DIFFERENCE),
     )
-
-
-def rollup(children: list[ItemScore]) -> tuple[Decimal | None, ItemStatus]:
-    scored = [c.score for c in children if c.score is not None]
-    total = rounded(sum(scored, Decimal(0))) if scored else None
-    if all(c.status not in INCOMPLETE for c in children):
-        return total, "scored"
-    if scored:
-        return total, "partial"
-    return None, "invalid" if all(c.status == "invalid" for c in children) else "missing"
 
 
 def _missing_of(node: ItemScore, path: list[str]) -> list[str]:
@@ -184,73 +415,17 @@ def _missing_of(node: ItemScore, path: list[str]) -> list[str]:
 # ------------------------------------------------------------------ stated scores
 
 
-class _Index:
-    """The framework tree walked once: `find` as `Framework.find` (id, else a unique name) without a walk per call."""
-
-    def __init__(self, framework: Framework) -> None:
-        self.items = framework.walk()
-        self.by_id: dict[str, FrameworkItem] = {}
-        names: dict[str, list[FrameworkItem]] = {}
-        for item in self.items:
-            self.by_id.setdefault(item.id, item)
-            names.setdefault(item.name, []).append(item)
-        self.by_name = {name: found[0] for name, found in names.items() if len(found) == 1}
-
-    def find(self, id_or_name: str) -> FrameworkItem | None:
-        return self.by_id.get(id_or_name) or self.by_name.get(id_or_name)
-
-
-def _stated_lookup(dossier: Dossier, index: _Index) -> dict[str, Decimal]:
-    """Item id → stated score; names resolve when unique in the framework."""
+def _stated_lookup(dossier: Dossier, plan: Plan) -> tuple[dict[str, Decimal], list[str]]:
+    """Item id → stated score (names resolve when unique in the framework), and the keys that match no item."""
     out: dict[str, Decimal] = {}
+    unmatched: list[str] = []
     for key, value in dossier.stated.items.items():
-        item = index.find(key)
+        item = plan.find(key)
         if item is not None:
             out[item.id] = value
-    return out
-
-
-def _attach_stated(node: ItemScore, index: _Index, lookup: dict[str, Decimal], scorer: _Scorer) -> None:
-    if node.id in lookup:
-        node.stated = lookup[node.id]
-    if node.stated is not None and node.score is not None:
-        node.difference = node.stated - node.score
-        if node.difference != 0:
-            item = index.find(node.id)
-            node.difference_note = _explain(node, item, scorer)
-    for child in node.children:
-        _attach_stated(child, index, lookup, scorer)
-
-
-def _explain(node: ItemScore, item: FrameworkItem | None, scorer: _Scorer) -> str:
-    assert node.stated is not None and node.score is not None
-    stated, computed = node.stated, node.score
-    if node.status in ("partial", "missing"):
-        # A subtotal whose parts are not all scored: the gap is the unscored parts, not a different rule.
-        unscored = [c.name for c in node.children if c.status in ("missing", "partial", "invalid")]
-        which = f"（{'、'.join(unscored)}）" if unscored else ""
-        return (
-            f"自评分 {points(stated)}；已计算部分合计 {points(computed)} 分，尚有下级指标{which}缺少数据未能评分，"
-            "补全数据后再比较"
-        )
-    if item is not None:
-        for alternative in item.alternatives:
-            outcome = apply_rule(alternative, scorer.context(item), node.level)
-            if outcome.score is not None and rounded(outcome.score) == stated:
-                chosen = RULE_KIND_NAMES.get(node.rule or "", node.rule or "")
-                note = f"（{item.note}）" if item.note else ""
-                return (
-                    f"自评分 {points(stated)} 采用了评分标准中的另一种算法：{outcome.derivation}；"
-                    f"本指标体系按“{chosen}”规则计算，得 {points(computed)} 分{note}"
-                )
-    if stated == node.max and computed < node.max:
-        return f"自评给满分 {points(stated)} 分，但按评分规则只得 {points(computed)} 分：{node.derivation}"
-    if stated > node.max:
-        return f"自评分 {points(stated)} 超过本项分值 {points(node.max)}"
-    return (
-        f"自评分 {points(stated)} 与按评分规则计算的 {points(computed)} 分相差 "
-        f"{points(stated - computed)} 分，未能识别自评所用的算法，请核对"
-    )
+        else:
+            unmatched.append(key)
+    return out, unmatched
 
 
 def _stated_sum(node: ItemScore) -> Decimal | None:
@@ -259,10 +434,13 @@ def _stated_sum(node: ItemScore) -> Decimal | None:
         return node.stated
     if not node.children:
         return None
-    parts = [_stated_sum(c) for c in node.children]
-    if any(p is None for p in parts):
-        return None
-    return sum((p for p in parts if p is not None), Decimal(0))
+    total = _ZERO
+    for child in node.children:
+        part = _stated_sum(child)
+        if part is None:
+            return None
+        total += part
+    return total
 
 
 def _total_notes(
@@ -293,7 +471,8 @@ def _total_notes(
                 f"（各一级指标自评分合计 {points(stated_sum)}，减去该项正好等于自评总分）"
             )
             notes.append(message)
-            item.difference_note = f"{item.difference_note}；{message}" if item.difference_note else message
+            note = f"{item.difference_note}；{message}" if item.difference_note else message
+            _assign(item, "difference_note", note)
             return notes
     notes.append(f"各一级指标自评分合计 {points(stated_sum)}，与自评总分 {points(stated_total)} 不一致")
     return notes
@@ -302,16 +481,108 @@ def _total_notes(
 # ------------------------------------------------------------------ notes
 
 
-def _item_notes(index: _Index) -> list[str]:
-    return [f"{item.name}：{item.note}" for item in index.items if item.note]
-
-
-def _unmatched_notes(dossier: Dossier, index: _Index) -> list[str]:
+def _unmatched_notes(dossier: Dossier, plan: Plan, unmatched_stated: list[str]) -> list[str]:
     notes = []
     for key in dossier.manual_scores:
-        if index.find(key) is None:
+        if plan.find(key) is None:
             notes.append(f"manual_scores 中的“{key}”不对应本指标体系的任何指标，未使用")
-    for key in dossier.stated.items:
-        if index.find(key) is None:
-            notes.append(f"stated.items 中的“{key}”不对应本指标体系的任何指标（或名称不唯一），未比较")
+    for key in unmatched_stated:
+        notes.append(f"stated.items 中的“{key}”不对应本指标体系的任何指标（或名称不唯一），未比较")
     return notes
+
+
+# ------------------------------------------------------------------ many dossiers on several cores
+
+_BATCH: (
+    tuple[list[Dossier], Framework | Mapping[str, Framework], Callable[[Scorecard], Any] | None] | None
+) = None
+_CHUNK = 250  # dossiers per task: large enough that a task's overhead is small against its scoring
+_ITEM_FIELDS = tuple(ItemScore.model_fields)
+_CARD_FIELDS_ORDER = tuple(Scorecard.model_fields)
+
+
+def score_many(
+    dossiers: Sequence[Dossier],
+    framework: Framework | Mapping[str, Framework],
+    jobs: int | None = None,
+    then: Callable[[Scorecard], Any] | None = None,
+) -> list[Any]:
+    """``score`` of every dossier, in order, on ``jobs`` processes (default: one per core).
+
+    ``framework`` is one framework for all, or frameworks by id (each dossier's ``framework``). With ``then``
+    the result is ``then(scorecard)`` per dossier, computed in the worker (a total, a JSON text, a file
+    written): only that travels back. Without it the scorecards themselves come back, packed as plain tuples
+    and rebuilt here; that costs about as much as scoring them (pydantic models are slow to unpickle), so
+    several cores only pay off with ``then``. Workers are forked and read the dossiers, plans and ``then``
+    without copying; where fork is not available, for few dossiers or with ``jobs`` ≤ 1 everything runs here.
+    For batch runs (command line, benchmarks), not inside a threaded server.
+    """
+    global _BATCH
+    batch = list(dossiers)
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
+    if jobs <= 1 or len(batch) <= _CHUNK or "fork" not in multiprocessing.get_all_start_methods():
+        cards = [score(d, _framework_of(d, framework)) for d in batch]
+        return cards if then is None else [then(c) for c in cards]
+    for fw in framework.values() if isinstance(framework, Mapping) else [framework]:
+        plan_for(fw)  # planned once here, inherited by every worker
+    _BATCH = (batch, framework, then)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            spans = [(start, min(start + _CHUNK, len(batch))) for start in range(0, len(batch), _CHUNK)]
+            results = [r for chunk in pool.imap(_score_span, spans) for r in chunk]
+    finally:
+        _BATCH = None
+    return [_unpack_card(r) for r in results] if then is None else results
+
+
+def _framework_of(dossier: Dossier, framework: Framework | Mapping[str, Framework]) -> Framework:
+    if not isinstance(framework, Mapping):
+        return framework
+    if dossier.framework is None or dossier.framework not in framework:
+        raise KeyError(f"档案“{dossier.unit.name}”的指标体系“{dossier.framework}”不在所给的指标体系中")
+    return framework[dossier.framework]
+
+
+def _score_span(span: tuple[int, int]) -> list[Any]:
+    assert _BATCH is not None
+    batch, framework, then = _BATCH
+    cards = (score(d, _framework_of(d, framework)) for d in batch[span[0] : span[1]])
+    return [_pack_card(c) for c in cards] if then is None else [then(c) for c in cards]
+
+
+def _mask(fields: set[str], names: tuple[str, ...]) -> int:
+    return sum(1 << n for n, name in enumerate(names) if name in fields)
+
+
+def _unmask(mask: int, names: tuple[str, ...]) -> set[str]:
+    return {name for n, name in enumerate(names) if mask >> n & 1}
+
+
+def _pack_item(node: ItemScore) -> tuple[Any, ...]:
+    values = node.__dict__
+    return (
+        *(values[f] for f in _ITEM_FIELDS[:-1]),
+        _mask(node.__pydantic_fields_set__, _ITEM_FIELDS),
+        tuple(_pack_item(c) for c in node.children),
+    )
+
+
+def _unpack_item(packed: tuple[Any, ...]) -> ItemScore:
+    *values, mask, children = packed
+    fields = dict(zip(_ITEM_FIELDS[:-1], values, strict=True))  # lists arrive as fresh lists
+    fields["children"] = [_unpack_item(c) for c in children]
+    return trusted_item(fields, _unmask(mask, _ITEM_FIELDS))
+
+
+def _pack_card(card: Scorecard) -> tuple[Any, ...]:
+    values = {**card.__dict__, "items": tuple(_pack_item(i) for i in card.items)}
+    return tuple(values[f] for f in _CARD_FIELDS_ORDER), _mask(
+        card.__pydantic_fields_set__, _CARD_FIELDS_ORDER
+    )
+
+
+def _unpack_card(packed: tuple[Any, ...]) -> Scorecard:
+    values, mask = packed
+    fields = dict(zip(_CARD_FIELDS_ORDER, values, strict=True))
+    fields["items"] = [_unpack_item(i) for i in fields["items"]]
+    return Scorecard.trusted(fields, _unmask(mask, _CARD_FIELDS_ORDER))

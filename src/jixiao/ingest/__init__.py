@@ -202,8 +202,12 @@ def read_document(path: str | Path, *, ocr: bool = False, limits: Limits | None 
 
             return read_image(p, lim)
         from .readers.pdf import read_pdf
+        from .readers.pdf_guard import check_pdf_streams
 
-        return read_pdf(p, lim, ocr=ocr)
+        # pdfium inflates streams without a bound: bombs are refused before it opens the file; OCR renders
+        # pages, which decodes their images too
+        check_pdf_streams(data, name, lim, render=ocr)
+        return read_pdf(p, lim, ocr=ocr, data=data)
     except ReaderError:
         raise
     except MemoryError as e:

@@ -1,4 +1,8 @@
-"""Rule kinds: one pure function per kind, dispatched on ``rule.kind``."""
+"""Rule kinds: one pure function per kind, dispatched on ``rule.kind``.
+
+``compile_rule`` works out what depends on the framework alone (labels, thresholds, texts) once and returns
+a function of the dossier; scoring keeps it in its per-framework plan. ``apply_rule`` does both at once.
+"""
 
 from __future__ import annotations
 
@@ -7,47 +11,78 @@ from jixiao.frameworks.model import (
     ChecklistRule,
     ControlRule,
     DeductPerStepRule,
+    FrameworkItem,
     LinearRule,
     ManualRule,
     RatioRule,
     TargetsRule,
     TiersRule,
 )
-from jixiao.frameworks.rules.adjustments import manual_outcome, score_adjustment, score_manual
-from jixiao.frameworks.rules.base import Outcome, RuleContext
-from jixiao.frameworks.rules.checklist import score_checklist
-from jixiao.frameworks.rules.rates import (
-    score_control,
-    score_deduct_per_step,
-    score_linear,
-    score_ratio,
-    score_tiers,
+from jixiao.frameworks.rules.adjustments import (
+    manual_item_outcome,
+    manual_outcome,
+    score_adjustment,
+    score_manual,
 )
-from jixiao.frameworks.rules.targets import score_targets
+from jixiao.frameworks.rules.base import Compiled, Outcome, RuleContext
+from jixiao.frameworks.rules.checklist import compile_checklist
+from jixiao.frameworks.rules.rates import (
+    compile_control,
+    compile_deduct_per_step,
+    compile_linear,
+    compile_ratio,
+    compile_tiers,
+)
+from jixiao.frameworks.rules.targets import compile_targets
+
+
+def compile_rule(
+    rule: object,
+    item: FrameworkItem,
+    labels: dict[str, str],
+    ancestors: tuple[str, ...],
+    level: int,
+    differences: bool = False,
+) -> Compiled:
+    """``rule`` of ``item`` (at depth ``level``, 1 = 一级, under ``ancestors``) as a function of the dossier.
+
+    ``differences``: generated children (targets) carry stated − computed already, as scoring wants them.
+    """
+    match rule:
+        case RatioRule():
+            return compile_ratio(rule, item, labels)
+        case LinearRule():
+            return compile_linear(rule, item, labels)
+        case TiersRule():
+            return compile_tiers(rule, item, labels)
+        case DeductPerStepRule():
+            return compile_deduct_per_step(rule, item, labels)
+        case ControlRule():
+            return compile_control(rule, item, labels)
+        case ChecklistRule():
+            return compile_checklist(rule, item)
+        case TargetsRule():
+            return compile_targets(rule, item, level, differences)
+        case AdjustmentRule():
+            adjustment = rule
+            return lambda d: score_adjustment(adjustment, RuleContext(item, d, labels, ancestors))
+        case ManualRule():
+            manual = rule
+            return lambda d: score_manual(manual, RuleContext(item, d, labels, ancestors))
+    raise TypeError(f"unknown rule {rule!r}")
 
 
 def apply_rule(rule: object, ctx: RuleContext, level: int) -> Outcome:
     """Score one leaf item by its rule; ``level`` is the item's depth (1 = 一级), for generated children."""
-    match rule:
-        case RatioRule():
-            return score_ratio(rule, ctx)
-        case LinearRule():
-            return score_linear(rule, ctx)
-        case TiersRule():
-            return score_tiers(rule, ctx)
-        case DeductPerStepRule():
-            return score_deduct_per_step(rule, ctx)
-        case ControlRule():
-            return score_control(rule, ctx)
-        case ChecklistRule():
-            return score_checklist(rule, ctx)
-        case TargetsRule():
-            return score_targets(rule, ctx, level)
-        case AdjustmentRule():
-            return score_adjustment(rule, ctx)
-        case ManualRule():
-            return score_manual(rule, ctx)
-    raise TypeError(f"unknown rule {rule!r}")
+    return compile_rule(rule, ctx.item, ctx.labels, ctx.ancestors, level)(ctx.dossier)
 
 
-__all__ = ["Outcome", "RuleContext", "apply_rule", "manual_outcome"]
+__all__ = [
+    "Compiled",
+    "Outcome",
+    "RuleContext",
+    "apply_rule",
+    "compile_rule",
+    "manual_item_outcome",
+    "manual_outcome",
+]

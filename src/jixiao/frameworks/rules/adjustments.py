@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jixiao.frameworks.model import AdjustmentRule, ManualRule
+from jixiao.frameworks.model import AdjustmentRule, FrameworkItem, ManualRule
 from jixiao.frameworks.rules.base import Outcome, RuleContext
 from jixiao.frameworks.values import points
 
@@ -50,8 +50,14 @@ def score_manual(rule: ManualRule, ctx: RuleContext) -> Outcome:
 
 
 def manual_outcome(score: Decimal, reason: str, ctx: RuleContext) -> Outcome:
-    low = min(Decimal(0), -ctx.weight) if ctx.item.bonus else Decimal(0)
-    if score < low or score > ctx.weight:
-        message = f"人工评分 {points(score)} 分超出本项分值范围（{points(low)}～{points(ctx.weight)}）"
+    return manual_item_outcome(score, reason, ctx.item)
+
+
+def manual_item_outcome(score: Decimal, reason: str, item: FrameworkItem) -> Outcome:
+    """A hand-given score for ``item``, checked against its range (negative allowed for 加减分 items)."""
+    weight = item.weight
+    low = min(Decimal(0), -weight) if item.bonus else Decimal(0)
+    if score < low or score > weight:
+        message = f"人工评分 {points(score)} 分超出本项分值范围（{points(low)}～{points(weight)}）"
         return Outcome(None, "invalid", message, flags=[message])
     return Outcome(score, "manual", f"人工评分 {points(score)} 分，理由：{reason}")

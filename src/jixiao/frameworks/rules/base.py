@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from jixiao.frameworks.model import FrameworkItem
-from jixiao.frameworks.values import Resolved, resolve
+from jixiao.frameworks.values import Resolved
 from jixiao.model import Dossier, ItemScore, ItemStatus
 
 
@@ -22,7 +23,7 @@ class RuleContext:
         return self.item.weight
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     score: Decimal | None  # rounded half-up to 2 places; None when it cannot be scored
     status: ItemStatus
@@ -30,6 +31,11 @@ class Outcome:
     missing: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     children: list[ItemScore] = field(default_factory=list)
+
+
+# A rule compiled for one item of one framework (labels, thresholds and texts worked out once): scoring a
+# dossier is then one call. `apply_rule` compiles and calls at once.
+Compiled = Callable[[Dossier], Outcome]
 
 
 def missing_outcome(label: str, resolved: Resolved) -> Outcome:
@@ -45,11 +51,8 @@ def invalid_outcome(message: str) -> Outcome:
     return Outcome(None, "invalid", message, flags=[message])
 
 
-def resolve_value(value_ref: object, ctx: RuleContext, label: str) -> Resolved | Outcome:
-    """The rule's value, or the outcome (missing / invalid) that replaces scoring."""
-    resolved = resolve(value_ref, ctx.dossier.figures, ctx.labels)  # type: ignore[arg-type]
+def unusable(label: str, resolved: Resolved) -> Outcome:
+    """The outcome (invalid / missing) that replaces scoring when a rule's value could not be resolved."""
     if resolved.error:
         return invalid_outcome(resolved.error)
-    if resolved.value is None:
-        return missing_outcome(label, resolved)
-    return resolved
+    return missing_outcome(label, resolved)

@@ -9,15 +9,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from jixiao.errors import NumberParseError
-from jixiao.frameworks.model import ChecklistRule, Criterion
-from jixiao.frameworks.rules.base import Outcome, RuleContext
+from jixiao.frameworks.model import ChecklistRule, Criterion, FrameworkItem
+from jixiao.frameworks.rules.base import Compiled, Outcome, RuleContext
 from jixiao.frameworks.values import points, rounded
-from jixiao.model import Answer
+from jixiao.model import Answer, Dossier, ItemStatus
 
 _YES = {"是", "符合", "有", "已完成", "完成", "yes", "y", "true", "✓", "√"}
 _NO = {"否", "不符合", "无", "未完成", "no", "n", "false", "×", "✗"}
 _PARTIAL = {"部分", "部分符合", "基本符合"}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CACHE_LIMIT = 4096  # answer readings per criterion, answer combinations per rule
 
 
 def _answer_points(answer: Answer, criterion: Criterion, share: Decimal) -> tuple[Decimal | None, str]:
@@ -42,44 +43,105 @@ def _answer_points(answer: Answer, criterion: Criterion, share: Decimal) -> tupl
     return value, "按得分填写"
 
 
-def _lookup(management: dict[str, Answer], criterion: Criterion) -> Answer | None:
-    if criterion.fact in management:
-        return management[criterion.fact]
-    if criterion.key and criterion.key in management:
-        return management[criterion.key]
-    return None
+class _Criterion:
+    """One criterion with its texts worked out once; an answer's reading is remembered per text answer."""
+
+    __slots__ = ("_read", "criterion", "fact", "key", "mark", "missing", "share", "unanswered")
+
+    def __init__(self, criterion: Criterion, n: int, share: Decimal) -> None:
+        self.criterion, self.fact, self.key, self.share = criterion, criterion.fact, criterion.key, share
+        self.mark = _CIRCLED[n] if n < len(_CIRCLED) else f"({n + 1})"
+        self.missing = f"management“{criterion.fact}”（是/否/部分/得分，未作答）"
+        self.unanswered = f"{self.mark}{criterion.fact}：未作答"
+        self._read: dict[tuple[type, Answer], tuple[Decimal | None, str]] = {}
+
+    def read(self, answer: Answer) -> tuple[Decimal | None, str]:
+        """(points, the derivation's part), or (None, the invalid-answer message)."""
+        # keyed on the type too: True == 1 == Decimal(1); Decimals are read afresh (their exponent shows)
+        key = (type(answer), answer)
+        if type(answer) is not Decimal:
+            hit = self._read.get(key)
+            if hit is not None:
+                return hit
+        got, reading = _answer_points(answer, self.criterion, self.share)
+        full = self.criterion.points
+        if got is None or got < 0 or got > full:
+            result: tuple[Decimal | None, str] = (
+                None,
+                f"“{self.fact}”的回答“{reading}”无法计分（应为 是/否/部分 或 0～{points(full)} 的分数）",
+            )
+        else:
+            result = (got, f"{self.mark}{self.fact}：{reading}，{points(got)}/{points(full)} 分")
+        if type(answer) is not Decimal:
+            if len(self._read) >= _CACHE_LIMIT:
+                self._read.clear()
+            self._read[key] = result
+        return result
+
+
+def compile_checklist(rule: ChecklistRule, item: FrameworkItem) -> Compiled:
+    """The rule for one item. Outcomes are remembered by the answers given: answers come from a small
+    vocabulary (是/否/部分), so most units of a framework share them."""
+    criteria = [_Criterion(c, n, rule.partial_share) for n, c in enumerate(rule.criteria)]
+    weight = item.weight
+    memo: dict[tuple[object, ...], tuple[Decimal | None, ItemStatus, str, tuple[str, ...], bool]] = {}
+
+    def outcome(
+        answers: list[Answer | None],
+    ) -> tuple[Decimal | None, ItemStatus, str, tuple[str, ...], bool]:
+        """(score, status, derivation, missing, derivation is also the flag)."""
+        parts: list[str] = []
+        missing: list[str] = []
+        total = Decimal(0)
+        answered = 0
+        for criterion, answer in zip(criteria, answers, strict=True):
+            if answer is None:
+                missing.append(criterion.missing)
+                parts.append(criterion.unanswered)
+                continue
+            got, part = criterion.read(answer)
+            if got is None:
+                return None, "invalid", part, (), True
+            answered += 1
+            total += got
+            parts.append(part)
+        detail = "；".join(parts)
+        if missing:
+            return (
+                total if answered else None,
+                "partial" if answered else "missing",
+                f"{detail}。{len(missing)} 项未作答，暂不能完整评分",
+                tuple(missing),
+                False,
+            )
+        score = min(total, weight)
+        return score, "scored", f"{detail}；合计 {points(score)} 分", (), False
+
+    facts = [c.fact for c in criteria]
+    fallbacks = [(n, c.fact, c.key) for n, c in enumerate(criteria) if c.key]
+
+    def run(dossier: Dossier) -> Outcome:
+        management = dossier.management
+        answers: list[Answer | None] = [management.get(fact) for fact in facts]
+        if fallbacks and None in answers:
+            for n, fact, key in fallbacks:  # the short key, when the fact itself is not answered
+                if answers[n] is None and fact not in management:
+                    answers[n] = management.get(key)
+        # keyed by type too (True == 1 == Decimal(1)); equal Decimals score alike (points print without
+        # trailing zeros, scores are rounded to 2 places)
+        key = (tuple(answers), tuple(map(type, answers)))
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= _CACHE_LIMIT:
+                memo.clear()
+            found = memo[key] = outcome(answers)
+        score, status, derivation, missing, flagged = found
+        return Outcome(
+            score, status, derivation, missing=list(missing), flags=[derivation] if flagged else []
+        )
+
+    return run
 
 
 def score_checklist(rule: ChecklistRule, ctx: RuleContext) -> Outcome:
-    parts: list[str] = []
-    missing: list[str] = []
-    flags: list[str] = []
-    total = Decimal(0)
-    answered = 0
-    for n, criterion in enumerate(rule.criteria):
-        mark = _CIRCLED[n] if n < len(_CIRCLED) else f"({n + 1})"
-        answer = _lookup(ctx.dossier.management, criterion)
-        if answer is None:
-            missing.append(f"management“{criterion.fact}”（是/否/部分/得分，未作答）")
-            parts.append(f"{mark}{criterion.fact}：未作答")
-            continue
-        got, reading = _answer_points(answer, criterion, rule.partial_share)
-        if got is None or got < 0 or got > criterion.points:
-            message = f"“{criterion.fact}”的回答“{reading}”无法计分（应为 是/否/部分 或 0～{points(criterion.points)} 的分数）"
-            return Outcome(None, "invalid", message, flags=[message])
-        answered += 1
-        total += got
-        parts.append(f"{mark}{criterion.fact}：{reading}，{points(got)}/{points(criterion.points)} 分")
-    detail = "；".join(parts)
-    if missing:
-        status = "partial" if answered else "missing"
-        score = total if answered else None
-        return Outcome(
-            score,
-            status,
-            f"{detail}。{len(missing)} 项未作答，暂不能完整评分",
-            missing=missing,
-            flags=flags,
-        )
-    score = min(total, ctx.weight)
-    return Outcome(score, "scored", f"{detail}；合计 {points(score)} 分", flags=flags)
+    return compile_checklist(rule, ctx.item)(ctx.dossier)

@@ -5,10 +5,54 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jixiao.frameworks.model import TargetsRule
-from jixiao.frameworks.rules.base import Outcome, RuleContext
+from jixiao.frameworks.model import FrameworkItem, TargetsRule
+from jixiao.frameworks.rules.base import Compiled, Outcome, RuleContext
 from jixiao.frameworks.values import points, rounded
-from jixiao.model import Indicator, ItemScore, ItemStatus, Project
+from jixiao.model import Dossier, Indicator, ItemScore, ItemStatus, Project, trusted_item
+
+_INCOMPLETE = ("missing", "partial", "invalid")
+_ONE = Decimal(1)
+_ZERO = Decimal(0)
+_CACHE_LIMIT = 16384  # indicator results remembered per compiled rule
+
+# model_fields_set of each kind of node, as the keyword construction they replace would leave it
+_ABSENT_FIELDS = frozenset(
+    ("id", "name", "level", "max", "stated", "rule", "status", "missing", "derivation")
+)
+_INVALID_FIELDS = frozenset(("id", "name", "level", "max", "stated", "rule", "flags", "derivation", "status"))
+_SCORED_FIELDS = _INVALID_FIELDS | {"score"}
+_MISSING_FIELDS = _INVALID_FIELDS | {"missing"}
+_PROJECT_FIELDS = frozenset(
+    ("id", "name", "level", "max", "score", "status", "derivation", "missing", "rule", "children")
+)
+
+
+class _Result:
+    """What an indicator's node holds apart from its id, name and stated score: a pure function of the
+    indicator's texts and its (rescaled) weight, so it is worked out once per distinct input. ``values`` is
+    the node's field dict in declaration order, copied and completed for each node."""
+
+    __slots__ = ("fields", "fields_difference", "flags", "missing", "score", "values")
+
+    def __init__(
+        self,
+        max_: Decimal,
+        score: Decimal | None,
+        status: ItemStatus,
+        derivation: str,
+        missing: tuple[str, ...],
+        flags: tuple[str, ...],
+        fields: frozenset[str],
+    ) -> None:
+        self.score, self.missing, self.flags, self.fields = score, missing, flags, fields
+        self.fields_difference = fields | {"difference"}
+        # fmt: off
+        self.values = {
+            "id": "", "name": "", "level": 0, "max": max_, "score": score, "status": status,
+            "derivation": derivation, "missing": None, "flags": None, "stated": None, "difference": None,
+            "difference_note": None, "rule": "targets", "children": None,
+        }
+        # fmt: on
 
 
 def _selected(rule: TargetsRule, indicator: Indicator) -> bool:
@@ -17,30 +61,22 @@ def _selected(rule: TargetsRule, indicator: Indicator) -> bool:
     return not (rule.level2 and (indicator.level2 or "") not in rule.level2)
 
 
-def _score_indicator(
-    indicator: Indicator, weight: Decimal, rule: TargetsRule, item_id: str, level: int
-) -> ItemScore:
-    # fields are computed first and the ItemScore built once: pydantic attribute assignment is slow,
-    # and this runs for every indicator of every dossier
-    fields: dict = {  # type: ignore[type-arg]
-        "id": item_id,
-        "name": indicator.name,
-        "level": level,
-        "max": rounded(weight),
-        "stated": indicator.stated_score,
-        "rule": "targets",
-    }
+def _indicator_result(indicator: Indicator, weight: Decimal, rule: TargetsRule) -> _Result:
+    max_ = rounded(weight)
     absent = [
         label
         for label, value in (("年度指标值 target", indicator.target), ("实际完成值 actual", indicator.actual))
         if value is None or not str(value).strip()
     ]
     if absent and indicator.achievement is None and indicator.achievement_ratio is None:
-        return ItemScore(
-            **fields,
-            status="missing",
-            missing=[f"指标“{indicator.name}”的{'、'.join(absent)}"],
-            derivation=f"缺少{'、'.join(absent)}，无法判断完成情况",
+        return _Result(
+            max_,
+            None,
+            "missing",
+            f"缺少{'、'.join(absent)}，无法判断完成情况",
+            (f"指标“{indicator.name}”的{'、'.join(absent)}",),
+            (),
+            _ABSENT_FIELDS,
         )
     from jixiao.targets import score_attainment
 
@@ -55,84 +91,165 @@ def _score_indicator(
         reason=indicator.deviation_reason,
         overachieve_factor=rule.overachieve_factor,
     )
-    fields["flags"] = list(result.flags)
     derivation = result.derivation
     reason = (indicator.deviation_reason or "").strip()
     if reason and reason not in ("无", "/") and reason not in result.derivation:
         derivation += f"（偏差原因：{reason}）"
-    fields["derivation"] = derivation
+    flags = tuple(result.flags)
     if result.score is None:
-        status: ItemStatus = "invalid" if str(result.status) == "invalid" else "missing"
-        if status == "missing":
-            fields["missing"] = [f"指标“{indicator.name}”的完成情况（{result.derivation}）"]
-        return ItemScore(**fields, status=status)
-    return ItemScore(**fields, score=rounded(result.score), status="scored")
+        if str(result.status) == "invalid":
+            return _Result(max_, None, "invalid", derivation, (), flags, _INVALID_FIELDS)
+        missing = (f"指标“{indicator.name}”的完成情况（{result.derivation}）",)
+        return _Result(max_, None, "missing", derivation, missing, flags, _MISSING_FIELDS)
+    return _Result(max_, rounded(result.score), "scored", derivation, (), flags, _SCORED_FIELDS)
+
+
+def _key(indicator: Indicator, weight: Decimal) -> tuple[object, ...]:
+    # Decimals by their text too: 2 and 2.0 are equal but print differently
+    ratio = indicator.achievement_ratio
+    return (
+        indicator.name,
+        indicator.target,
+        indicator.actual,
+        str(weight),
+        indicator.direction,
+        indicator.achievement,
+        None if ratio is None else str(ratio),
+        indicator.deviation_reason,
+    )
 
 
 def _roll(children: list[ItemScore]) -> tuple[Decimal | None, ItemStatus]:
     scored = [c.score for c in children if c.score is not None]
-    incomplete = [c for c in children if c.status in ("missing", "partial", "invalid")]
+    incomplete = any(c.status in _INCOMPLETE for c in children)
     total = sum(scored, Decimal(0)) if scored else None
     if not incomplete:
         return total, "scored"
     return total, "partial" if scored else "missing"
 
 
-def _project_children(
-    rule: TargetsRule, projects: list[Project], factor: Decimal, item_id: str, level: int
-) -> list[ItemScore]:
-    out: list[ItemScore] = []
-    for p_index, project in enumerate(projects, start=1):
-        indicators = [i for i in project.indicators if _selected(rule, i)]
-        if not indicators:
-            continue
-        kids = [
-            _score_indicator(ind, ind.weight * factor, rule, f"{item_id}.p{p_index}.i{i_index}", level + 2)
-            for i_index, ind in enumerate(indicators, start=1)
-        ]
-        score, status = _roll(kids)
-        out.append(
-            ItemScore(
-                id=f"{item_id}.p{p_index}",
-                name=project.name,
-                level=level + 1,
-                max=sum((k.max for k in kids), Decimal(0)),
-                score=score,
-                status=status,
-                derivation=f"{len(kids)} 项指标得分合计"
-                + (f" {points(score)} 分" if score is not None else ""),
-                missing=[m for k in kids for m in k.missing],
-                rule="targets",
-                children=kids,
+def compile_targets(
+    rule: TargetsRule, item: FrameworkItem, level: int, differences: bool = False
+) -> Compiled:
+    """The rule for one item at depth ``level``; indicator results are remembered across dossiers.
+
+    ``differences``: also fill each indicator's ``difference`` (stated − computed), as scoring does.
+    """
+    weight, item_id = item.weight, item.id
+    scope = "、".join(rule.level1 + rule.level2) or "全部"
+    selects = bool(rule.level1 or rule.level2)
+    memo: dict[tuple[object, ...], _Result] = {}
+    kid_level = level + 2
+
+    def project_node(name: str, indicators: list[Indicator], factor: Decimal, prefix: str) -> ItemScore:
+        """The project's node over its indicators' nodes (the hot loop: one pass, nothing recomputed)."""
+        kids: list[ItemScore] = []
+        missing: list[str] = []
+        total, scored, incomplete, max_sum = _ZERO, False, False, _ZERO
+        for n, indicator in enumerate(indicators, start=1):
+            weight = indicator.weight * factor
+            ratio = indicator.achievement_ratio
+            # Decimals by their text too: 2 and 2.0 are equal but print differently
+            key = (
+                indicator.name,
+                indicator.target,
+                indicator.actual,
+                str(weight),
+                indicator.direction,
+                indicator.achievement,
+                None if ratio is None else str(ratio),
+                indicator.deviation_reason,
             )
+            result = memo.get(key)
+            if result is None:
+                if len(memo) >= _CACHE_LIMIT:
+                    memo.clear()
+                result = memo[key] = _indicator_result(indicator, weight, rule)
+            values = result.values.copy()
+            values["id"] = f"{prefix}.i{n}"
+            values["name"] = indicator.name
+            values["level"] = kid_level
+            values["missing"] = list(result.missing)
+            values["flags"] = list(result.flags)
+            stated = values["stated"] = indicator.stated_score
+            values["children"] = []
+            if differences and stated is not None and result.score is not None:
+                values["difference"] = stated - result.score
+                kids.append(trusted_item(values, set(result.fields_difference)))
+            else:
+                kids.append(trusted_item(values, set(result.fields)))
+            if result.score is not None:
+                total += result.score
+                scored = True
+            if values["status"] in _INCOMPLETE:
+                incomplete = True
+            missing.extend(result.missing)
+            max_sum += values["max"]
+        score = total if scored else None
+        status: ItemStatus = "scored" if not incomplete else "partial" if scored else "missing"
+        return trusted_item(
+            {
+                "id": prefix,
+                "name": name,
+                "level": level + 1,
+                "max": max_sum,
+                "score": score,
+                "status": status,
+                "derivation": f"{len(kids)} 项指标得分合计"
+                + (f" {points(score)} 分" if score is not None else ""),
+                "missing": missing,
+                "flags": [],
+                "stated": None,
+                "difference": None,
+                "difference_note": None,
+                "rule": "targets",
+                "children": kids,
+            },
+            set(_PROJECT_FIELDS),
         )
-    return out
+
+    def project_nodes(projects: list[Project], factor: Decimal) -> list[ItemScore]:
+        out: list[ItemScore] = []
+        for p_index, project in enumerate(projects, start=1):
+            indicators = (
+                [i for i in project.indicators if _selected(rule, i)] if selects else project.indicators
+            )
+            if indicators:
+                out.append(project_node(project.name, indicators, factor, f"{item_id}.p{p_index}"))
+        return out
+
+    def run(dossier: Dossier) -> Outcome:
+        projects = dossier.projects
+        if selects:
+            chosen = [i for p in projects for i in p.indicators if _selected(rule, i)]
+        else:
+            chosen = [i for p in projects for i in p.indicators]
+        if not chosen:
+            return Outcome(
+                None,
+                "missing",
+                f"档案中没有可用于本项的项目绩效指标（范围：{scope}）",
+                missing=[f"projects[].indicators（{scope}项目绩效指标及完成值）"],
+            )
+        declared = sum((i.weight for i in chosen), Decimal(0))
+        flags: list[str] = []
+        factor = _ONE
+        if declared != weight and declared > 0 and rule.rescale:
+            factor = weight / declared
+            flags.append(
+                f"项目指标分值合计 {points(declared)} 与本项分值 {points(weight)} 不一致，已按比例折算"
+            )
+        children = project_nodes(projects, factor)
+        score, status = _roll(children)
+        if score is not None:
+            score = min(score, weight)
+        missing = [m for c in children for m in c.missing]
+        summary = f"{len(children)} 个项目、{len(chosen)} 项指标的得分合计"
+        derivation = f"{summary} {points(score)} 分" if score is not None else summary + "（数据不全）"
+        return Outcome(score, status, derivation, missing=missing, flags=flags, children=children)
+
+    return run
 
 
 def score_targets(rule: TargetsRule, ctx: RuleContext, level: int) -> Outcome:
-    projects = ctx.dossier.projects
-    chosen = [i for p in projects for i in p.indicators if _selected(rule, i)]
-    if not chosen:
-        scope = "、".join(rule.level1 + rule.level2) or "全部"
-        return Outcome(
-            None,
-            "missing",
-            f"档案中没有可用于本项的项目绩效指标（范围：{scope}）",
-            missing=[f"projects[].indicators（{scope}项目绩效指标及完成值）"],
-        )
-    declared = sum((i.weight for i in chosen), Decimal(0))
-    flags: list[str] = []
-    factor = Decimal(1)
-    if declared != ctx.weight and declared > 0 and rule.rescale:
-        factor = ctx.weight / declared
-        flags.append(
-            f"项目指标分值合计 {points(declared)} 与本项分值 {points(ctx.weight)} 不一致，已按比例折算"
-        )
-    children = _project_children(rule, projects, factor, ctx.item.id, level)
-    score, status = _roll(children)
-    if score is not None:
-        score = min(score, ctx.weight)
-    missing = [m for c in children for m in c.missing]
-    summary = f"{len(children)} 个项目、{len(chosen)} 项指标的得分合计"
-    derivation = f"{summary} {points(score)} 分" if score is not None else summary + "（数据不全）"
-    return Outcome(score, status, derivation, missing=missing, flags=flags, children=children)
+    return compile_targets(rule, ctx.item, level)(ctx.dossier)

@@ -1,11 +1,15 @@
 """PDF: text and ruled tables, both via pypdfium2 in one pass over each page.
 
-Strategy (measured, see benchmarks/bench_extract.py): pdfplumber builds Python objects for every
-character and parses the file a second time; its table detection cost 20–35× pdfium's raw text
-extraction on a scoring-table PDF. So the characters pdfium already returns for the text layer are
-reused for table cells, and the ruling lines come from the page's path objects (`pdf_tables`). Page furniture (running headers/footers, lone page numbers) is
-removed before lines are joined into paragraphs, so a paragraph or a number broken across a page break
-is rejoined. Garbled pages (unmapped glyphs) and pages without a text layer get a Chinese warning.
+Strategy (measured, see benchmarks/bench_pdf.py and bench_extract.py): pdfplumber builds Python objects
+for every character and parses the file a second time; its table detection cost 20–35× pdfium's raw
+text extraction on a scoring-table PDF. Here a page's text is taken in one call, with pdfium's own line
+breaks. A page whose path objects hold no crossing rules (no possible table) gets its line geometry
+(right edge, ink height) from pdfium's text rectangles, a few per line; only a page with a ruled table
+is read character by character, its characters put into cells and left out of the lines. The ruling
+lines come from the page's path objects (`pdf_tables`). Page furniture (running headers/footers, lone
+page numbers) is removed before lines are joined into paragraphs, so a paragraph or a number broken
+across a page break is rejoined. Garbled pages (unmapped glyphs) and pages without a text layer get a
+Chinese warning.
 """
 
 from __future__ import annotations
@@ -24,20 +28,29 @@ from ..document import Block, Document, Location, assemble
 from ..limits import DEFAULT_LIMITS, Limits
 from ..normalize import MText, display_width, is_page_number, lines_to_blocks
 from ._common import block_from_spec, check_size, normalize_cell, table_block
-from .pdf_tables import Char, Table, find_tables, is_cjk, path_lines
+from .pdf_tables import Char, Line, Table, find_tables, is_cjk, path_lines
 
 _MIN_PATHS_FOR_TABLE = 4
 _MAX_PATHS_FOR_TABLE = 5000
 _OCR_HINT = "如需识别扫描件，请安装 OCR 组件（pip install jixiao[ocr]）并启用 OCR（命令行 --ocr，或 read_document(path, ocr=True)）"
 
 
+_CID_RE = re.compile(r"\(cid:\d+\)")
+_BAD_RE = re.compile("[\ufffd\x00-\x1f\ue000-\uf8ff]")  # replacement, control, private use
+
+
 def _bad_ratio(text: str) -> float:
-    s = re.sub(r"\s", "", text)
+    s = "".join(text.split())  # str.split's whitespace is re's \s
     if not s:
         return 1.0
-    cid = sum(len(m) for m in re.findall(r"\(cid:\d+\)", s))
-    bad = sum(1 for c in s if c == "\ufffd" or ord(c) < 32 or 0xE000 <= ord(c) <= 0xF8FF)
-    return (bad + cid) / len(s)
+    cid = sum(len(m) for m in _CID_RE.findall(s))
+    return (len(_BAD_RE.findall(s)) + cid) / len(s)
+
+
+def _could_be_table(hs: list[Line], vs: list[Line]) -> bool:
+    """A ruled table needs two horizontal and two vertical lines: without them the page's characters
+    are not read one by one."""
+    return len(hs) >= 2 and len(vs) >= 2
 
 
 class PLine(NamedTuple):
@@ -45,47 +58,175 @@ class PLine(NamedTuple):
 
     text: str
     right: float | None  # x of the right edge
-    height: float | None  # median glyph height
+    height: float | None  # ink height: top of the highest glyph box to bottom of the lowest
     cx: float | None = None  # centre
     cy: float | None = None
 
 
-def page_chars(tp) -> list[Char | None]:  # type: ignore[no-untyped-def]
-    """A page's characters with their boxes in content-stream order; None where pdfium breaks a line."""
-    import pypdfium2.raw as pdfium_c
+class _Pdfium:
+    """pdfium's text functions as bare ctypes pointers (no argtypes): a call costs a quarter of the
+    checked binding's, which matters in loops over every character of a page."""
 
-    n = tp.count_chars()
-    if n <= 0:
-        return []
-    # raw calls with reused out-parameters: the helper allocates four doubles per character
+    def __init__(self) -> None:
+        import pypdfium2.raw as pdfium_c
+
+        proto = type(pdfium_c.FPDFText_GetCharBox)
+
+        def bare(fn, restype=ctypes.c_int):  # type: ignore[no-untyped-def]
+            f = proto(ctypes.cast(fn, ctypes.c_void_p).value)
+            f.restype = restype
+            return f
+
+        self.get_text = bare(pdfium_c.FPDFText_GetText)
+        self.get_unicode = bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+        self.get_box = bare(pdfium_c.FPDFText_GetCharBox)
+        self.count_rects = bare(pdfium_c.FPDFText_CountRects)
+        self.get_rect = bare(pdfium_c.FPDFText_GetRect)
+        self.count_chars = bare(pdfium_c.FPDFText_CountChars)
+
+
+_PDFIUM: _Pdfium | None = None
+
+
+def _pdfium() -> _Pdfium:
+    global _PDFIUM
+    if _PDFIUM is None:
+        _PDFIUM = _Pdfium()
+    return _PDFIUM
+
+
+_BREAK_RE = re.compile(r"\r\n|\r|\n")  # pdfium's line breaks ("\r\n" is one)
+_NONCHARS = "\x00\ufffe\uffff"  # not characters
+_DROP = dict.fromkeys(map(ord, _NONCHARS))
+_NONCHAR_RE = re.compile(f"[{_NONCHARS}]")
+_TINY = 0.01  # pdfium's own threshold for an empty glyph box
+
+
+def page_text(tp) -> str:  # type: ignore[no-untyped-def]
+    """The page's characters in one call (UTF-16, one unit per character index), line breaks as pdfium
+    emits them. When a surrogate pair would shift the indices, one code per character index instead."""
+    f = _pdfium()
     raw = tp.raw
-    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox
+    n = f.count_chars(raw)
+    if n <= 0:
+        return ""
+    buf = ctypes.create_string_buffer(2 * (n + 1))
+    got = f.get_text(raw, 0, n, buf)
+    text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
+    if len(text) != n:
+        text = "".join(chr(f.get_unicode(raw, k)) for k in range(n))
+    return text
+
+
+def page_chars(tp, text: str, start: int = 0, end: int | None = None) -> list[Char | None]:  # type: ignore[no-untyped-def]
+    """The characters of ``text[start:end]`` (a page's text from `page_text`) with their boxes, in
+    content-stream order; None where pdfium breaks a line."""
+    f = _pdfium()
+    raw = tp.raw
+    get_box = f.get_box
     dl, dr, db, dt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     refs = (ctypes.byref(dl), ctypes.byref(dr), ctypes.byref(db), ctypes.byref(dt))
-    # the page's characters in one call (UTF-16, one unit per character index); per character only
-    # when a surrogate pair would shift the indices
-    buf = ctypes.create_string_buffer(2 * (n + 1))
-    got = pdfium_c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-    text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
-    units = [ord(c) for c in text] if len(text) == n else [get_unicode(raw, k) for k in range(n)]
     out: list[Char | None] = []
-    prev = 0
-    for k in range(n):
-        u = units[k]
-        if u in (10, 13):
-            if not (u == 10 and prev == 13):  # "\r\n" is one line break
-                out.append(None)
-            prev = u
+    append = out.append
+    prev = ""
+    for k in range(start, len(text) if end is None else end):
+        ch = text[k]
+        if ch == "\n" or ch == "\r":
+            if not (ch == "\n" and prev == "\r"):  # "\r\n" is one line break
+                append(None)
+            prev = ch
             continue
-        prev = u
-        if u in (0, 0xFFFE, 0xFFFF) or not get_box(raw, k, *refs):
+        prev = ch
+        if ch in _NONCHARS or not get_box(raw, k, *refs):
             continue
-        out.append((chr(u), dl.value, dr.value, db.value, dt.value))
+        append((ch, dl.value, dr.value, db.value, dt.value))
     return out
 
 
+def _flat(text: str) -> str:
+    """A page's characters without its line breaks and non-characters."""
+    flat = text.replace("\r", "").replace("\n", "")
+    return flat.translate(_DROP) if _NONCHAR_RE.search(flat) else flat
+
+
+def _breaks(text: str) -> int:
+    return text.count("\r") + text.count("\n") - text.count("\r\n")
+
+
+def _ink(chars: list[Char]) -> tuple[float, float, float, float] | None:
+    """left, bottom, right, top of the glyph boxes of a line's non-space characters (empty boxes left
+    out, as pdfium's own text rectangles leave them out)."""
+    boxes = [c for c in chars if not c[0].isspace() and c[2] - c[1] >= _TINY and c[4] - c[3] >= _TINY]
+    if not boxes:
+        return None
+    return (
+        min(c[1] for c in boxes),
+        min(c[3] for c in boxes),
+        max(c[2] for c in boxes),
+        max(c[4] for c in boxes),
+    )
+
+
+def _emit(chars: list[Char], lines: list[PLine]) -> None:
+    """One line from its characters (stream order): re-sorted by x when some of them run backwards."""
+    solid = [c for c in chars if not c[0].isspace()]
+    ink = _ink(solid)
+    right = ink[2] if ink else None
+    height = ink[3] - ink[1] if ink else None
+    cx = (ink[0] + ink[2]) / 2 if ink else None
+    ys = sorted((c[3] + c[4]) / 2 for c in solid)
+    cy = ys[len(ys) // 2] if ys else None
+    backwards = any(b[1] < a[1] - 1.0 for a, b in itertools.pairwise(solid))
+    if not backwards:
+        lines.append(PLine("".join(c[0] for c in chars), right, height, cx, cy))
+        return
+    hs = sorted(c[4] - c[3] for c in solid)
+    h = hs[len(hs) // 2] or 1.0
+    solid.sort(key=lambda c: c[1])
+    out = [solid[0][0]]
+    for a, b in itertools.pairwise(solid):
+        if b[1] - a[2] > 0.25 * h and not (is_cjk(a[0]) and is_cjk(b[0])):
+            out.append(" ")
+        out.append(b[0])
+    lines.append(PLine("".join(out), right, height, cx, cy))
+
+
+def _close(cur: list[Char], lines: list[PLine]) -> None:
+    """A line as pdfium split it; split again when it holds text from different heights."""
+    solid = [c for c in cur if not c[0].isspace()]
+    hs = sorted(c[4] - c[3] for c in solid)
+    h = hs[len(hs) // 2] if hs else 0.0
+    ys = [(c[3] + c[4]) / 2 for c in solid]
+    if not solid or max(ys) - min(ys) <= 0.6 * h:
+        _emit(cur, lines)
+        return
+    # pdfium put text from different heights (e.g. a footer) on one line: split by height bands of
+    # vertically overlapping glyph boxes (a baseline "." overlaps its digits)
+    bands: list[list[Char]] = []
+    extent: list[list[float]] = []  # [bottom, top] of each band
+    for c in sorted(solid, key=lambda c: -c[4]):
+        if bands and c[4] >= extent[-1][0] and c[3] <= extent[-1][1]:
+            bands[-1].append(c)
+            extent[-1][0] = min(extent[-1][0], c[3])
+        else:
+            bands.append([c])
+            extent.append([c[3], c[4]])
+    if len(bands) == 1:
+        _emit(cur, lines)
+        return
+    band_of = {id(c): bi for bi, band in enumerate(bands) for c in band}
+    split: list[list[Char]] = [[] for _ in bands]
+    last = 0
+    for c in cur:  # stream order; a space goes with the character before it
+        last = band_of.get(id(c), last)
+        split[last].append(c)
+    for band in split:
+        _emit(band, lines)
+
+
 def page_lines(stream: list[Char | None], tables: list[Table] = ()) -> list[PLine]:  # type: ignore[assignment]
-    """A page's lines in reading order, each with its right edge, character height and centre.
+    """A page's lines in reading order from its characters, each with its right edge, ink height and
+    centre.
 
     pdfium returns characters in content-stream order. That is right for most lines, but some producers
     draw a few glyphs of a line later (e.g. quotes “” set in a fallback font), which would land them
@@ -95,80 +236,88 @@ def page_lines(stream: list[Char | None], tables: list[Table] = ()) -> list[PLin
     is no line: on a scoring-table page that is most of the characters.
     """
     lines: list[PLine] = []
-    cur: list[tuple[str, float, float, float, float]] = []  # char, left, right, height, y centre
-
-    def emit(chars: list[tuple[str, float, float, float, float]]) -> None:
-        solid = [c for c in chars if not c[0].isspace()]
-        right = max((c[2] for c in solid), default=None)
-        hs = sorted(c[3] for c in solid)
-        height = hs[len(hs) // 2] if hs else None
-        cx = (min(c[1] for c in solid) + right) / 2 if solid and right is not None else None
-        ys = sorted(c[4] for c in solid)
-        cy = ys[len(ys) // 2] if ys else None
-        backwards = any(b[1] < a[1] - 1.0 for a, b in itertools.pairwise(solid))
-        if not backwards:
-            lines.append(PLine("".join(c[0] for c in chars), right, height, cx, cy))
-            return
-        solid.sort(key=lambda c: c[1])
-        h = height or 1.0
-        out = [solid[0][0]]
-        for a, b in itertools.pairwise(solid):
-            if b[1] - a[2] > 0.25 * h and not (is_cjk(a[0]) and is_cjk(b[0])):
-                out.append(" ")
-            out.append(b[0])
-        lines.append(PLine("".join(out), right, height, cx, cy))
-
-    def close() -> None:
-        solid = [c for c in cur if not c[0].isspace()]
-        hs = sorted(c[3] for c in solid)
-        h = hs[len(hs) // 2] if hs else 0.0
-        ys = [c[4] for c in solid]
-        if solid and max(ys) - min(ys) > 0.6 * h:
-            # pdfium put text from different heights (e.g. a footer) on one line: split by height
-            # bands of vertically overlapping glyph boxes (a baseline "." overlaps its digits)
-            bands: list[list[tuple[str, float, float, float, float]]] = []
-            extent: list[list[float]] = []  # [bottom, top] of each band
-            for c in sorted(solid, key=lambda c: -(c[4] + c[3] / 2)):
-                bottom, top = c[4] - c[3] / 2, c[4] + c[3] / 2
-                if bands and top >= extent[-1][0] and bottom <= extent[-1][1]:
-                    bands[-1].append(c)
-                    extent[-1][0] = min(extent[-1][0], bottom)
-                else:
-                    bands.append([c])
-                    extent.append([bottom, top])
-            if len(bands) == 1:
-                emit(list(cur))
-                cur.clear()
-                return
-            band_of = {id(c): bi for bi, band in enumerate(bands) for c in band}
-            split: list[list[tuple[str, float, float, float, float]]] = [[] for _ in bands]
-            last = 0
-            for c in cur:  # stream order; a space goes with the character before it
-                last = band_of.get(id(c), last)
-                split[last].append(c)
-            for band in split:
-                emit(band)
-        else:
-            emit(cur)
-        cur.clear()
-
+    cur: list[Char] = []
     boxes = [(t.left, t.bottom, t.right, t.top) for t in tables]
     in_table = False  # the current line lost characters to a table
     for item in stream:
         if item is None:
             if cur or not in_table:
-                close()
+                _close(cur, lines)
+                cur = []
             in_table = False
             continue
-        ch, left, right, bottom, top = item
         if boxes:
-            cx, cy = (left + right) / 2, (bottom + top) / 2
-            if any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes):
-                in_table = True
-                continue
-        cur.append((ch, left, right, top - bottom, (top + bottom) / 2))
+            cx, cy = (item[1] + item[2]) / 2, (item[3] + item[4]) / 2
+            for x0, y0, x1, y1 in boxes:
+                if x0 <= cx <= x1 and y0 <= cy <= y1:
+                    in_table = True
+                    break
+            else:
+                cur.append(item)
+            continue
+        cur.append(item)
     if cur:
-        close()
+        _close(cur, lines)
+    return lines
+
+
+def fast_lines(tp, text: str) -> list[PLine]:  # type: ignore[no-untyped-def]
+    """The lines of a page without tables, as `page_lines` gives them, from pdfium's text rectangles
+    (one per run of a text object within a line, the union of its glyph boxes): a few calls per line
+    instead of one per character. A line whose runs overlap or go backwards, or sit at heights that do
+    not touch, is read character by character instead (`page_lines` re-sorts and splits it)."""
+    f = _pdfium()
+    raw = tp.raw
+    count_rects, get_rect = f.count_rects, f.get_rect
+    # GetRect writes left, top, right, bottom into one buffer, read back in one go
+    buf = (ctypes.c_double * 4)()
+    refs = tuple(ctypes.byref(buf, 8 * k) for k in range(4))
+    rect = memoryview(buf).cast("B").cast("d").tolist
+    clean = _NONCHAR_RE.search(text) is None
+    lines: list[PLine] = []
+    append = lines.append
+    pos = 0
+    segs = _BREAK_RE.split(text)
+    for k, seg in enumerate(segs):
+        start = pos
+        pos += len(seg)
+        pos += 2 if text.startswith("\r\n", pos) else 1  # the break after it
+        if k == len(segs) - 1 and not (seg if clean else seg.translate(_DROP)):
+            break  # nothing after the last break
+        if not clean and _NONCHAR_RE.search(seg):  # a non-character: read it character by character
+            _close([c for c in page_chars(tp, text, start, start + len(seg)) if c is not None], lines)
+            continue
+        body = seg.strip()
+        if not body:
+            append(PLine(seg, None, None, None, None))
+            continue
+        n = count_rects(raw, start + len(seg) - len(seg.lstrip()), len(body))
+        if n <= 0:  # only empty glyph boxes
+            append(PLine(seg, None, None, None, None))
+            continue
+        get_rect(raw, 0, *refs)
+        left, top, right, bottom = rect()
+        end = right
+        for j in range(1, n):
+            get_rect(raw, j, *refs)
+            x0, y1, x1, y0 = rect()
+            # a run starting left of where the one before ended, or clear of the line's height so
+            # far: the characters need re-sorting or splitting (conditionals, not min/max: this runs
+            # once per run of text)
+            if x0 < end - 1.0 or y1 < bottom or y0 > top:
+                _close([c for c in page_chars(tp, text, start, start + len(seg)) if c is not None], lines)
+                break
+            end = x1
+            if x0 < left:
+                left = x0
+            if x1 > right:
+                right = x1
+            if y0 < bottom:
+                bottom = y0
+            if y1 > top:
+                top = y1
+        else:
+            append(PLine(seg, right, top - bottom, (left + right) / 2, (top + bottom) / 2))
     return lines
 
 
@@ -210,13 +359,18 @@ def _ocr_page(page, path: str) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(ocr_lines(page.render(scale=2).to_pil(), path))
 
 
-def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) -> Document:
+def read_pdf(
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False, data: bytes | None = None
+) -> Document:
+    """``data``: the file's bytes when the caller has read them already."""
     name = str(path)
     check_size(path, limits)
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(str(path))
+        # parsed from memory: pdfium reading the file itself in small blocks costs more (~0.1 ms a
+        # page-sized file) than reading it whole first
+        pdf = pdfium.PdfDocument(data if data is not None else Path(path).read_bytes())
     except pdfium.PdfiumError as e:
         msg = str(e).lower()
         if "password" in msg:
@@ -246,12 +400,12 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
         for i in range(n):
             try:
                 page = pdf[i]
-                stream = page_chars(page.get_textpage())
+                tp = page.get_textpage()
+                ptext = page_text(tp)
                 heights.append(page.get_height())
             except Exception as e:
                 raise ReaderError(f"PDF 第{i + 1}页已损坏，无法读取（{e}）", file=name) from e
-            chars = [c for c in stream if c is not None]
-            text = "".join(c[0] for c in chars)
+            text = _flat(ptext)
             layer = _bad_ratio(text) <= 0.3
             if not layer:
                 if ocr:
@@ -264,7 +418,8 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
                     warnings.append(f"第{i + 1}页没有文字层（可能是扫描图片），已跳过；{_OCR_HINT}")
             if text.strip():
                 usable += 1
-            total_chars += len(stream) if layer else len(text)
+            # characters and line breaks, as the text layer has them
+            total_chars += len(text) + _breaks(ptext) if layer else len(text)
             if total_chars > limits.max_text_chars:
                 raise ReaderError(
                     f"文本长度超过上限 {limits.max_text_chars} 字符（JIXIAO_MAX_TEXT_CHARS）", file=name
@@ -275,18 +430,23 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
                 continue
             # tables first: their characters go into cells and are not built into lines at all
             found: list[Table] = []
+            stream: list[Char | None] = []
             try:
                 hs, vs, paths = path_lines(page, _MAX_PATHS_FOR_TABLE)
                 if paths > _MAX_PATHS_FOR_TABLE:
                     # a drawing, not a form
                     warnings.append(f"第{i + 1}页图形过于复杂，未识别其中的表格，仅读取文字")
-                elif paths >= _MIN_PATHS_FOR_TABLE:
-                    found = find_tables(chars, hs, vs)
+                elif paths >= _MIN_PATHS_FOR_TABLE and _could_be_table(hs, vs):
+                    stream = page_chars(tp, ptext)
+                    found = find_tables([c for c in stream if c is not None], hs, vs)
             except Exception as e:  # damaged drawing operators must not cost the page its text
                 warnings.append(f"第{i + 1}页的表格线无法解析（{type(e).__name__}），表格按文字读取")
             if found:
                 tables[i] = found
-            plines = page_lines(stream, found)
+                plines = page_lines(stream, found)
+            else:
+                # no table: the lines' geometry from pdfium's text rectangles, not character by character
+                plines = fast_lines(tp, ptext)
             pages.append([ln.text for ln in plines])
             geometry.append(plines)
         if usable == 0:
@@ -324,7 +484,11 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False) 
 
     def flush() -> None:
         nonlocal tno
-        for sp in lines_to_blocks(run, shortfall=run_short if short_at is not _unknown else None):
+        known = short_at is not _unknown
+        # the wrap width is only consulted for a line whose shortfall is unknown: skip measuring it
+        # when every line has one
+        wrap = not known or any(sh is None for it, sh in zip(run, run_short, strict=True) if it.text.strip())
+        for sp in lines_to_blocks(run, shortfall=run_short if known else None, width=True if wrap else None):
             if sp.kind == "table":
                 tno += 1
             blocks.append(block_from_spec(sp, locs, tno if sp.kind == "table" else None))

@@ -51,35 +51,79 @@ class Table:
 Char = tuple[str, float, float, float, float]  # text, left, right, bottom, top
 
 
+class _Pdfium:
+    """The page-object functions as bare ctypes pointers (no argument checking: a call costs a
+    quarter of the checked binding's, and a page is walked object by object). Only int, pointer and
+    byref arguments are passed, which need no declared types."""
+
+    def __init__(self) -> None:
+        import pypdfium2.raw as pdfium_c
+
+        proto = type(pdfium_c.FPDFPage_GetObject)
+
+        def bare(fn, restype=ctypes.c_int):  # type: ignore[no-untyped-def]
+            f = proto(ctypes.cast(fn, ctypes.c_void_p).value)
+            f.restype = restype
+            return f
+
+        obj, seg = pdfium_c.FPDF_PAGEOBJECT, pdfium_c.FPDF_PATHSEGMENT
+        self.c = pdfium_c
+        self.count_objects = bare(pdfium_c.FPDFPage_CountObjects)
+        self.get_object = bare(pdfium_c.FPDFPage_GetObject, obj)
+        self.get_type = bare(pdfium_c.FPDFPageObj_GetType)
+        self.get_bounds = bare(pdfium_c.FPDFPageObj_GetBounds)
+        self.draw_mode = bare(pdfium_c.FPDFPath_GetDrawMode)
+        self.count_segments = bare(pdfium_c.FPDFPath_CountSegments)
+        self.get_matrix = bare(pdfium_c.FPDFPageObj_GetMatrix)
+        self.get_segment = bare(pdfium_c.FPDFPath_GetPathSegment, seg)
+        self.segment_type = bare(pdfium_c.FPDFPathSegment_GetType)
+        self.segment_point = bare(pdfium_c.FPDFPathSegment_GetPoint)
+        self.segment_close = bare(pdfium_c.FPDFPathSegment_GetClose)
+
+
+_PDFIUM: _Pdfium | None = None
+
+
+def _pdfium() -> _Pdfium:
+    global _PDFIUM
+    if _PDFIUM is None:
+        _PDFIUM = _Pdfium()
+    return _PDFIUM
+
+
 def path_lines(page, max_paths: int) -> tuple[list[Line], list[Line], int]:  # type: ignore[no-untyped-def]
     """Horizontal and vertical ruling lines of a page, and how many path objects it has (stops
     counting past ``max_paths``: a page with that many is a drawing). Paths inside form XObjects are
     read with their bounds as pdfium reports them (form space); producers of reports draw borders on
     the page itself."""
-    import pypdfium2.raw as pdfium_c
-
+    f = _pdfium()
+    pdfium_c = f.c
+    get_type, get_bounds = f.get_type, f.get_bounds
+    path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
     horizontal: list[Line] = []
     vertical: list[Line] = []
     raw = page.raw
     count = 0
-    stack = [(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, 0)]
+    # a form's objects are fetched with the checked binding: its index is an unsigned long
+    stack = [(raw, f.count_objects(raw), f.get_object, 0)]
     l_, b_, r_, t_ = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    refs = (ctypes.byref(l_), ctypes.byref(b_), ctypes.byref(r_), ctypes.byref(t_))
     while stack:
         holder, n, get, depth = stack.pop()
         for i in range(n):
             obj = get(holder, i)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 2:
+            kind = get_type(obj)
+            if kind == form_kind and depth < 2:
                 stack.append(
                     (obj, pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject, depth + 1)
                 )
                 continue
-            if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            if kind != path_kind:
                 continue
             count += 1
             if count > max_paths:
                 return [], [], count
-            if not pdfium_c.FPDFPageObj_GetBounds(obj, l_, b_, r_, t_):
+            if not get_bounds(obj, *refs):
                 continue
             left, bottom, right, top = l_.value, b_.value, r_.value, t_.value
             w, h = right - left, top - bottom
@@ -88,37 +132,39 @@ def path_lines(page, max_paths: int) -> tuple[list[Line], list[Line], int]:  # t
             elif w <= _THIN and h > _THIN:
                 vertical.append(Line((left + right) / 2, bottom, top))
             elif w > _THIN and h > _THIN:
-                _rectangle_edges(pdfium_c, obj, (left, bottom, right, top), horizontal, vertical)
+                _rectangle_edges(f, obj, horizontal, vertical)
     return horizontal, vertical, count
 
 
-def _rectangle_edges(pdfium_c, obj, box, horizontal: list[Line], vertical: list[Line]) -> None:  # type: ignore[no-untyped-def]
+def _rectangle_edges(f: _Pdfium, obj, horizontal: list[Line], vertical: list[Line]) -> None:  # type: ignore[no-untyped-def]
     """The edges of a stroked path made of straight axis-parallel segments (a cell or table border)."""
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) or not stroke.value:
+    if not f.draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke)) or not stroke.value:
         return  # a filled area (shading) is not a border
-    n = pdfium_c.FPDFPath_CountSegments(obj)
+    n = f.count_segments(obj)
     if n < 2 or n > _MAX_SEGMENTS:
         return
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    m = f.c.FS_MATRIX()
+    if not f.get_matrix(obj, ctypes.byref(m)):
         return
     x, y = ctypes.c_float(), ctypes.c_float()
+    xy = (ctypes.byref(x), ctypes.byref(y))
+    bezier, moveto = f.c.FPDF_SEGMENT_BEZIERTO, f.c.FPDF_SEGMENT_MOVETO
     start: tuple[float, float] | None = None
     prev: tuple[float, float] | None = None
     for k in range(n):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, k)
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
-        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+        seg = f.get_segment(obj, k)
+        kind = f.segment_type(seg)
+        if kind == bezier:
             return  # curves: a drawing
-        pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+        f.segment_point(seg, *xy)
         pt = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
-        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or prev is None:
+        if kind == moveto or prev is None:
             start = prev = pt
             continue
         _edge(prev, pt, horizontal, vertical)
         prev = pt
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+        if f.segment_close(seg) and start is not None:
             _edge(pt, start, horizontal, vertical)
             prev = start
 
@@ -184,16 +230,24 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) <= _TOL
 
 
+def _near(x: float, ys: list[float]) -> bool:
+    """Is some position of ``ys`` (sorted) the same as x? Only the neighbours of x's insertion point
+    can be: they are the closest on either side."""
+    i = bisect.bisect_left(ys, x)
+    return (i < len(ys) and _same(x, ys[i])) or (i > 0 and _same(x, ys[i - 1]))
+
+
 def _subset(small: list[float], big: list[float]) -> bool:
-    return all(any(_same(x, y) for y in big) for x in small)
+    """Is every position of ``small`` also one of ``big`` (sorted)?"""
+    return all(_near(x, big) for x in small)
 
 
 def _union(a: list[float], b: list[float]) -> list[float]:
-    out = list(a)
+    out = sorted(a)
     for x in b:
-        if not any(_same(x, y) for y in out):
-            out.append(x)
-    return sorted(out)
+        if not _near(x, out):
+            bisect.insort(out, x)
+    return out
 
 
 @dataclass
@@ -238,27 +292,42 @@ def _h_covers(hs: list[Line], y: float, x0: float, x1: float) -> bool:
     return any(_same(h.pos, y) and h.lo - _TOL <= mid <= h.hi + _TOL for h in hs)
 
 
+def _neg_top(c: Char) -> float:
+    return -c[4]
+
+
+def _left(c: Char) -> float:
+    return c[1]
+
+
 def _cell_text(chars: list[Char]) -> str:
     """A cell's characters → its lines (by height, each read left to right) → one normalised line.
 
     Sorting by x within a line matters: some producers draw a few glyphs (quotes in a fallback font)
     after the rest of the line."""
-    lines: list[list] = []  # [bottom, top, characters] of each line, top line first
+    lines: list[tuple[float, float, list[Char]]] = []  # bottom, top, characters; top line first
+    cur: list[Char] = []
+    lo = hi = 0.0
     # tallest-topped first: a hairline glyph ("一") or a quote must not open a line of its own
-    for ch in sorted(chars, key=lambda c: -c[4]):
-        if lines:
-            lo, hi = lines[-1][0], lines[-1][1]
-            overlap = min(hi, ch[4]) - max(lo, ch[3])
+    for ch in sorted(chars, key=_neg_top):
+        b, t = ch[3], ch[4]
+        if cur:
             # glyph boxes differ in height ("=", quotes): a character is on the line when at least
             # half of the smaller box overlaps it
-            if overlap >= 0.5 * min(hi - lo, ch[4] - ch[3]):
-                lines[-1][0], lines[-1][1] = min(lo, ch[3]), max(hi, ch[4])
-                lines[-1][2].append(ch)
+            # (conditional expressions: this runs once per character of every table)
+            overlap = (t if t < hi else hi) - (b if b > lo else lo)
+            if overlap >= 0.5 * (t - b if t - b < hi - lo else hi - lo):
+                if b < lo:
+                    lo = b
+                if t > hi:
+                    hi = t
+                cur.append(ch)
                 continue
-        lines.append([ch[3], ch[4], [ch]])
-    return normalize_cell(
-        "\n".join(_spaced(sorted(ln[2], key=lambda c: c[1]), ln[1] - ln[0]) for ln in lines)
-    )
+            lines.append((lo, hi, cur))
+        cur, lo, hi = [ch], b, t
+    if cur:
+        lines.append((lo, hi, cur))
+    return normalize_cell("\n".join(_spaced(sorted(ln[2], key=_left), ln[1] - ln[0]) for ln in lines))
 
 
 def is_cjk(c: str) -> bool:
@@ -281,8 +350,8 @@ def _spaced(chars: list[Char], height: float) -> str:
             continue
         if prev is not None:
             gap = c[1] - prev[2]
-            latin = not is_cjk(prev[0]) and not is_cjk(c[0])
-            if gap > h or (pending and (latin or gap > 0.5 * h)):
+            # a written space between Latin letters or digits, or a wide gap, is kept
+            if gap > h or (pending and (gap > 0.5 * h or not (is_cjk(prev[0]) or is_cjk(c[0])))):
                 out.append(" ")
         out.append(c[0])
         prev, pending = c, False
@@ -311,11 +380,12 @@ def find_tables(chars: list[Char], hs: list[Line], vs: list[Line]) -> list[Table
         )
 
     out: list[Table] = []
+    centres = [(c, (c[1] + c[2]) / 2, (c[3] + c[4]) / 2) for c in chars] if comps else []
     for i, (ch_, cv) in enumerate(comps):
         if inside(i):
             continue  # a table nested in a cell: its text belongs to the outer cell
         for bands in _grids(ch_, cv):
-            table = _table(bands, ch_, chars)
+            table = _table(bands, ch_, centres)
             if table is not None:
                 out.append(table)
     return out
@@ -331,7 +401,8 @@ def _column(columns: list[float], x: float) -> int:
     )
 
 
-def _table(bands: list[_Band], hs: list[Line], chars: list[Char]) -> Table | None:
+def _table(bands: list[_Band], hs: list[Line], centres: list[tuple[Char, float, float]]) -> Table | None:
+    """A table from its bands; ``centres`` are the page's characters with the centre of each box."""
     columns: list[float] = []
     for b in bands:
         columns = _union(columns, b.borders)
@@ -368,12 +439,12 @@ def _table(bands: list[_Band], hs: list[Line], chars: list[Char]) -> Table | Non
     left, right = columns[0], columns[-1]
     top, bottom = bands[0].top, bands[-1].bottom
     neg_bottoms = [-b.bottom for b in bands]  # ascending
-    for ch in chars:
-        cx, cy = (ch[1] + ch[2]) / 2, (ch[3] + ch[4]) / 2
+    last_band, bisect_left = len(bands) - 1, bisect.bisect_left
+    for ch, cx, cy in centres:
         if not (left <= cx <= right and bottom <= cy <= top):
             continue
-        r = min(bisect.bisect_left(neg_bottoms, -cy), len(bands) - 1)
-        c = min(max(bisect.bisect_left(columns, cx) - 1, 0), ncol - 1)
+        r = min(bisect_left(neg_bottoms, -cy), last_band)
+        c = min(max(bisect_left(columns, cx) - 1, 0), ncol - 1)
         cid = cell_of[r][c]
         if cid >= 0:
             texts[cid].append(ch)
