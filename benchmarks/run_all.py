@@ -5,6 +5,7 @@
 Rows:
   extract + audit throughput for .txt, .docx and .pdf synthetic reports (benchmarks/synthetic.py, written
   as .docx with python-docx and converted to .pdf by one LibreOffice run), on one core and on all cores;
+  extract + audit of the real .txt reports in ../shared/seeds (CPU time, one core; bench_audit.py --n 0);
   PDF read time ÷ pypdfium2 raw text extraction (bench_pdf.py);
   scoring 10,000 dossiers varied from examples/*.yaml (bench_score.py);
   generating 100 .xlsx and 100 .docx (bench_render.py; skipped while jixiao.render.render is missing);
@@ -59,6 +60,27 @@ def throughput(paths: list[Path]) -> tuple[float, float, int]:
         many = len(work) / (time.perf_counter() - t1)
     assert serial == parallel[: len(names)], "results differ between one and many processes"
     return one, many, cores
+
+
+def seed_row(table: Table, repeat: int) -> None:
+    """The real reports (../shared/seeds), beside the synthetic .txt row: real input is longer and messier."""
+    import bench_audit
+
+    seeds = bench_audit.seed_paths()
+    label = "抽取+核查 种子 .txt（CPU，单核）"
+    if not seeds:
+        table.add(label, f"种子目录 {bench_audit.SEEDS} 不存在或为空，跳过", f"≥ {TXT_PER_CORE:g} 份/秒/核")
+        return
+    r = bench_audit.seed_throughput(seeds, repeat)
+    ms: dict[str, float] = r["ms"]  # type: ignore[assignment]
+    per_second: float = r["per_second"]  # type: ignore[assignment]
+    each = " / ".join(f"{v:.1f}" for v in ms.values())
+    table.add(
+        f"抽取+核查 种子 .txt（{len(seeds)} 份，CPU，单核）",
+        f"单核 {per_second:.1f} 份/秒（每份 {each} ms，各 {repeat} 次取中位数）",
+        f"≥ {TXT_PER_CORE:g} 份/秒/核",
+        per_second >= TXT_PER_CORE,
+    )
 
 
 class Table:
@@ -161,6 +183,8 @@ def main() -> int:
                     target,
                     one >= TXT_PER_CORE if fmt == "txt" else None,
                 )
+                if fmt == "txt":
+                    seed_row(table, 10 if args.quick else 30)
         if "pdf" not in skip:
             if corpus["pdf"]:
                 r = bench_pdf.measure(corpus["pdf"][: min(20, len(corpus["pdf"]))])

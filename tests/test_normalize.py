@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from jixiao.ingest import document_from_text
+from jixiao.ingest import normalize as nz
 from jixiao.ingest.normalize import (
     MText,
     cn_to_int,
@@ -240,3 +245,111 @@ def test_normalize_mline_keeps_one_origin_per_character(s: str) -> None:
     assert len(mt.origin) == len(mt.text)
     assert set(mt.origin) <= {7}
     assert normalize_mline(mt).text == mt.text  # a normalised line is a fixed point
+
+
+# --------------------------------------------------------------------------- fast paths = the plain rules
+# (each fast path below skips work the plain rule would do for nothing; these compare them on any text)
+
+_LINE_ALPHABET = (
+    "第一二三十百零〇两（()）0123456789①⑳、.．:：，。 \t部分章篇页共-—_~·pPage万元%中文ab\r\n\u3000"
+)
+
+
+def _numbering_plain(text: str) -> nz.Numbering | None:
+    """`numbering` trying every pattern in order, as before the first-character dispatch."""
+    t = text.lstrip()
+    off = len(text) - len(t)
+    for style, rx in nz.NUMBERING_PATTERNS:
+        m = rx.match(t)
+        if not m:
+            continue
+        v = cn_to_int(m.group(1))
+        if v is None or v == 0:
+            continue
+        rest = t[m.end() :]
+        if not rest or rest[0] in "，。；：,;%":
+            continue
+        if style == "cn" and m.group(0).rstrip()[-1] in ".．" and len(m.group(1)) > 2:
+            continue
+        return nz.Numbering(style, m.group(0).strip(), v, off + m.end())
+    return None
+
+
+@given(st.text(alphabet=_LINE_ALPHABET, max_size=12))
+def test_numbering_dispatch_matches_trying_every_pattern(s):
+    assert numbering(s) == _numbering_plain(s)
+
+
+def test_numbering_dispatch_covers_every_pattern():
+    assert {style for style, _rx in nz.NUMBERING_PATTERNS} == set(nz._FIRST_CHARS)
+    for s in ("第三部分 绩效", "二、基本情况", "（二）职能", "(3) 说明", "4. 结论", "5）其他", "⑦ 小结"):
+        assert numbering(s) == _numbering_plain(s) is not None
+
+
+def _width_plain(s: str) -> int:
+    wide = len(re.findall(r"[\u4e00-\u9fff]", s))
+    wide += sum(
+        1 for c in re.findall(r"[^\x00-\x7f\u4e00-\u9fff]", s) if unicodedata.east_asian_width(c) in "WFA"
+    )
+    return len(s) + wide
+
+
+@given(st.text(max_size=30))
+def test_display_width_matches_east_asian_width(s):
+    assert display_width(s) == _width_plain(s)
+
+
+_MAY_CHANGE_PLAIN = re.compile(
+    "["
+    + re.escape(
+        "".join(sorted({chr(c) for c in nz._FW_1TO1} | set(nz._DELETE_RE.pattern[1:-1]) | set("．＋－[$")))
+    )
+    + r"]|\d \d|[ \r]$"
+)
+
+
+@given(st.text(alphabet="a1２ \r\n\t．＋－[$中\u200b\u3000，", max_size=10))
+def test_may_change_matches_one_regex(s):
+    assert nz._may_change(s) == bool(_MAY_CHANGE_PLAIN.search(s))
+    if not nz._may_change(s):
+        assert normalize_line(s) == s  # nothing to rewrite indeed
+
+
+@given(st.text(alphabet=_LINE_ALPHABET, max_size=14))
+def test_page_number_first_character_test_loses_nothing(s):
+    t = s.strip()
+    plain = bool(t) and any(rx.match(t) for rx in nz._PAGE_NO_RES)
+    assert is_page_number(s) == plain
+    assert is_page_number(s, bare_digits=False) == (plain and not t.isdigit())
+
+
+@given(st.text(alphabet="ab中 \t\u3000\x1c", max_size=16))
+def test_split_cells_and_strip_keep_origins(s):
+    mt = MText(s, list(range(len(s))))
+    cells, pos = [], 0
+    for i, ch in enumerate(s):  # the plain rule: slice at every tab, strip each cell
+        if ch == "\t":
+            cells.append(mt[pos:i].strip())
+            pos = i + 1
+    cells.append(mt[pos:].strip())
+    assert [(c.text, c.origin) for c in nz._split_cells(mt)] == [(c.text, c.origin) for c in cells]
+    stripped = mt.strip()
+    a = len(s) - len(s.lstrip())
+    assert (stripped.text, stripped.origin) == (s.strip(), list(range(a, a + len(s.strip()))))
+
+
+@given(st.text(alphabet="（）()“”《》〔〕【】ab。", max_size=10))
+def test_unclosed_matches_bracket_counts(s):
+    assert nz._unclosed(s) == any(s.count(o) > s.count(c) for o, c in nz._PAIRS)
+
+
+@given(st.lists(st.text(alphabet="一二（1）第三章中文，。万元12 ：\t", max_size=30), max_size=12))
+def test_lines_to_blocks_memo_decides_as_should_join(lines):
+    """The memoised join decisions equal `should_join` on the same lines (one paragraph per line)."""
+    norm = [s.strip() for s in lines if s.strip() and "\t" not in s]
+    memo = nz._LineMemo()
+    for a, b in itertools.pairwise(norm):
+        for width in (None, 30):
+            assert nz._should_join(
+                a, b, width, None, memo.width, memo.numbering, memo.looks_like_heading
+            ) == nz.should_join(a, b, width)

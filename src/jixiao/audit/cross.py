@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -78,12 +79,21 @@ def statements_of(ctx: AuditContext, key: str) -> list[Statement]:
     """Every statement of a canonical figure for the report year: the prose as this checker reads it,
     plus what the extraction read in tables (the prose reading here keeps a year or a label across a
     line break, which the extraction, reading block by block, does not)."""
-    out = [Statement(m.shown, m.unit, m.value, m.places, m.start, m.end, m.label) for m in ctx.analysis.figures(key)]
+    out = [
+        Statement(m.shown, m.unit, m.value, m.places, m.start, m.end, m.label)
+        for m in ctx.analysis.figures(key)
+    ]
     ex = ctx.extraction
     if ex is not None and isinstance(getattr(ex, "statements", None), dict):
         for f in ex.statements.get(key, []):
             src = f.source
-            if src is None or src.table is None or src.start is None or src.end is None or f.unit not in AMOUNT_UNITS:
+            if (
+                src is None
+                or src.table is None
+                or src.start is None
+                or src.end is None
+                or f.unit not in AMOUNT_UNITS
+            ):
                 continue
             places = max(0, -int(f.value.as_tuple().exponent))
             label = (src.quote or "").split(str(f.value))[0].strip() or _KEY_NAMES.get(key, key)
@@ -106,7 +116,9 @@ def check_figures(ctx: AuditContext) -> Iterable[Finding]:
             continue
         shown = "、".join(f"{m.shown}（{ctx.document.locate(m.start).describe()}）" for m in distinct)
         yield finding(
-            "FIGURE_CONFLICT", "warning", FAMILY,
+            "FIGURE_CONFLICT",
+            "warning",
+            FAMILY,
             f"同一数字前后不一致：{name}先后写作 {shown}。",
             [ctx.evidence(m.start, m.end, context=14) for m in distinct],
             suggestion="核对后统一口径；若口径不同，请注明。",
@@ -119,7 +131,9 @@ def check_figures(ctx: AuditContext) -> Iterable[Finding]:
         if _differs(e, s):
             diff = abs(e.base_value - s.base_value) / e.factor
             yield finding(
-                "FIGURE_CONFLICT", "warning", FAMILY,
+                "FIGURE_CONFLICT",
+                "warning",
+                FAMILY,
                 f"全年执行数与本年支出不一致：{e.label} {e.shown} 与 {s.label} {s.shown} 相差 {fmt(diff, 2)}{e.unit}。",
                 [ctx.evidence(e.start, e.end, context=14), ctx.evidence(s.start, s.end, context=14)],
                 suggestion="核对预算执行数与决算支出数的口径是否一致，并在报告中说明。",
@@ -160,10 +174,14 @@ def records(a: Analysis) -> list[Record]:
         for s in sents:
             segs = _SEGMENT.split(s.text)
             pos = s.start
+            # a sentence's mentions are in text order: each segment's are found by bisection, not by a scan
+            # of all of them (quadratic in a run-on line of 10,000 "培训1人；")
+            starts = [m.start for m in s.mentions]
             for seg in segs:
                 seg_start, seg_end = pos, pos + len(seg)
                 pos = seg_end + 1
-                ms = [m for m in s.mentions if seg_start <= m.start < seg_end and not m.delta]
+                lo, hi = bisect_left(starts, seg_start), bisect_left(starts, seg_end)
+                ms = [m for m in s.mentions[lo:hi] if not m.delta]
                 for i, m in enumerate(ms):
                     if m.klass in (None, "%", "money", "分"):
                         continue
@@ -253,16 +271,26 @@ def check_records(ctx: AuditContext) -> Iterable[Finding]:
             continue
         loc_x = ctx.document.locate(x.start).describe()
         loc_y = ctx.document.locate(y.start).describe()
-        approx = "（含约数，已按约数放宽比较）" if any(m.approx for m in (x.count, x.amount, y.count, y.amount)) else ""
+        approx = (
+            "（含约数，已按约数放宽比较）"
+            if any(m.approx for m in (x.count, x.amount, y.count, y.amount))
+            else ""
+        )
         yield finding(
-            "STATEMENT_CONFLICT", "warning", FAMILY,
-            f"同一事项前后数字不一致：{loc_x}“{_clip(a.text[x.start:x.end])}”"
-            f"（{x.count.shown}，{x.amount.shown}）与 {loc_y}“{_clip(a.text[y.start:y.end])}”"
+            "STATEMENT_CONFLICT",
+            "warning",
+            FAMILY,
+            f"同一事项前后数字不一致：{loc_x}“{_clip(a.text[x.start : x.end])}”"
+            f"（{x.count.shown}，{x.amount.shown}）与 {loc_y}“{_clip(a.text[y.start : y.end])}”"
             f"（{y.count.shown}，{y.amount.shown}）{approx}。",
             [ctx.evidence(x.start, x.end), ctx.evidence(y.start, y.end)],
             suggestion="核对两处数字；若统计口径或时段不同，请在文中注明。",
-            values={"count1": x.count.shown, "amount1": x.amount.shown, "count2": y.count.shown,
-                    "amount2": y.amount.shown},
+            values={
+                "count1": x.count.shown,
+                "amount1": x.amount.shown,
+                "count2": y.count.shown,
+                "amount2": y.amount.shown,
+            },
         )
 
 

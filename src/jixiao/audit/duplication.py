@@ -56,10 +56,25 @@ def _probably_seen(norm: str, earlier: str) -> bool:
     if k <= 1:
         return norm in earlier
     starts = {round(n * (k - 1) / (PROBES - 1)) for n in range(PROBES)}
-    return sum(norm[j : j + SHINGLE] in earlier for j in starts) >= min(PROBES_NEEDED, len(starts))
+    need = min(PROBES_NEEDED, len(starts))
+    # each probe is a search of all the earlier text: stop once the answer is known either way
+    hits = misses = 0
+    allowed = len(starts) - need
+    for j in starts:
+        if norm[j : j + SHINGLE] in earlier:
+            hits += 1
+            if hits >= need:
+                return True
+        else:
+            misses += 1
+            if misses > allowed:
+                return False
+    return False
 
 
-def find_repeats(paras: list[_Para], threshold: float = 0.8, gap: int = 2) -> list[tuple[list[int], list[int]]]:
+def find_repeats(
+    paras: list[_Para], threshold: float = 0.8, gap: int = 2
+) -> list[tuple[list[int], list[int]]]:
     """[(repeat paragraph indexes, source paragraph indexes)] for runs of repeated paragraphs.
 
     A run survives up to ``gap`` paragraphs that are not repeats (a heading renumbered in the copy, a
@@ -77,8 +92,10 @@ def find_repeats(paras: list[_Para], threshold: float = 0.8, gap: int = 2) -> li
         sources: list[int] = []
         if len(p.norm) >= MIN_PARAGRAPH and _probably_seen(p.norm, earlier):
             for j in range(indexed, i):
-                sh_j = _shingles(paras[j].norm)
-                first_seen.update(dict.fromkeys(sh_j - first_seen.keys(), j))
+                # not `sh_j - first_seen.keys()`: that walks every key seen so far (quadratic)
+                for h in _shingles(paras[j].norm):
+                    if h not in first_seen:
+                        first_seen[h] = j
             indexed = i
             sh = _shingles(p.norm)
             sources = [first_seen[h] for h in sh & first_seen.keys()]
@@ -116,9 +133,14 @@ def check(ctx: AuditContext) -> Iterable[Finding]:
         where_b = doc.locate(b0.start).describe()
         severity = "warning" if size >= MIN_SPAN else "info"
         yield finding(
-            "DUPLICATE_PASSAGE", severity, FAMILY,
+            "DUPLICATE_PASSAGE",
+            severity,
+            FAMILY,
             f"内容重复：{where_b} 起的 {len(rep)} 段（约 {size} 字）与 {where_a} 起的内容重复。",
-            [ctx.evidence(b0.start, min(b1.end, b0.start + 80)), ctx.evidence(a0.start, min(a1.end, a0.start + 80))],
+            [
+                ctx.evidence(b0.start, min(b1.end, b0.start + 80)),
+                ctx.evidence(a0.start, min(a1.end, a0.start + 80)),
+            ],
             suggestion="删除重复的段落，或改写为各自不同的内容。",
             values={"paragraphs": str(len(rep)), "chars": str(size)},
         )

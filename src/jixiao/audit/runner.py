@@ -18,6 +18,7 @@ from jixiao.ingest import Document, document_from_text
 from jixiao.ingest.extract import extract_document
 from jixiao.ingest.extraction.model import Extraction
 from jixiao.ingest.limits import DEFAULT_LIMITS
+from jixiao.ingest.outline import Section, build_outline
 from jixiao.ingest.readers._common import check_size
 from jixiao.ingest.readers.txt import decode_text
 from jixiao.model import AUDIT_SCHEMA, Dossier, Finding, Scorecard
@@ -79,7 +80,11 @@ def order(findings: list[Finding]) -> list[Finding]:
 
 
 def audit_document(
-    doc: Any, *, extraction: Any = None, framework: Any = None, scorecard: Any = None,
+    doc: Any,
+    *,
+    extraction: Any = None,
+    framework: Any = None,
+    scorecard: Any = None,
     checks: list[tuple[str, Check]] | None = None,
 ) -> AuditResult:
     notes = list(getattr(doc, "warnings", []) or [])
@@ -88,8 +93,13 @@ def audit_document(
             extraction = _extract(doc)
         framework, scorecard, more = _scorecard(extraction, framework)
         notes.extend(more)
-    ctx = AuditContext(document=doc, extraction=extraction, framework=framework, scorecard=scorecard,
-                       outline=outline_of(doc, extraction))
+    ctx = AuditContext(
+        document=doc,
+        extraction=extraction,
+        framework=framework,
+        scorecard=scorecard,
+        outline=outline_of(doc, extraction),
+    )
     found: list[Finding] = []
     for family, check in checks or CHECKS:
         for f in check(ctx):
@@ -102,30 +112,37 @@ def audit_document(
 
 def outline_of(doc: Any, extraction: Any = None) -> list[Any]:
     """The document's section tree: the extraction's when it ran (it builds one anyway), else built here."""
-    from jixiao.ingest.outline import Section, build_outline
-
     nodes = getattr(extraction, "outline", None)
     if not nodes:
         return build_outline(doc)
+    return [_section(doc, n) for n in nodes]
 
-    def body_start(start: int, title: str) -> int:
-        """Where the text after the title starts: after "标题：" when the body follows inline."""
-        block = doc.block_at(start)
-        rel = block.text.find(title, start - block.start)
-        if rel >= 0:
-            after = rel + len(title)
-            if block.text[after : after + 1] in ("：", ":") and block.text[after + 1 :].strip():
-                return block.start + after + 1
-        return block.end
 
-    def convert(node: Any) -> Section:
-        return Section(
-            title=node.title, number=node.number or "", level=node.level, start=node.start, end=node.end,
-            block_index=doc.block_index_at(node.start), children=[convert(c) for c in node.children],
-            body_start=body_start(node.start, node.title),
-        )
+def _body_start(doc: Any, start: int, title: str) -> int:
+    """Where the text after the title starts: after "标题：" when the body follows inline."""
+    block = doc.block_at(start)
+    rel = block.text.find(title, start - block.start)
+    if rel >= 0:
+        after = rel + len(title)
+        if block.text[after : after + 1] in ("：", ":") and block.text[after + 1 :].strip():
+            return block.start + after + 1
+    return block.end
 
-    return [convert(n) for n in nodes]
+
+def _section(doc: Any, node: Any) -> Section:
+    """An extraction outline node as an outline Section. A module function, not a closure: a recursive
+    closure refers to itself, and that cycle kept each document (all its blocks, source maps and numbers)
+    alive until the cyclic garbage collector ran."""
+    return Section(
+        title=node.title,
+        number=node.number or "",
+        level=node.level,
+        start=node.start,
+        end=node.end,
+        block_index=doc.block_index_at(node.start),
+        children=[_section(doc, c) for c in node.children],
+        body_start=_body_start(doc, node.start, node.title),
+    )
 
 
 def read_document(path: str | Path) -> Document:

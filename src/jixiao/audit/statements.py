@@ -27,6 +27,8 @@ from jixiao.numbers import AMOUNT_UNITS, QuantityMatch, find_quantities
 
 _SENT_END = "。！？!?"
 _CLAUSE_BOUNDARY = "，,；;：:、（()）。！？\n\t"
+_CLAUSE_BOUNDARY_RE = re.compile("[" + re.escape(_CLAUSE_BOUNDARY) + "]")
+_ONE = Decimal(1)
 _PERSON_UNITS = {"人": "人", "名": "人", "位": "人"}
 _MEASURE_AFTER = re.compile(r"\s*(枚|块|座|辆|台|个)")  # used with .match(text, pos)
 _APPROX_BEFORE = re.compile(r"(约|大约|近|逾|超过|超|多达)\s*$")
@@ -34,7 +36,10 @@ _APPROX_AFTER = re.compile(r"\s*(左右|以上|多|余)")  # used with .match(te
 _DELTA_RE = re.compile(r"(增加|减少|增长|下降|降低|提高|上升|减|增)了?\s*$")
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _REPORT_YEAR_RE = re.compile(r"(20\d{2})\s*年度")
-_FILLER_TAIL = re.compile(r"(为|是|达到|达|共计|合计|总计|累计|共|计|约|大约|逾|近|超过|了|实现|有|金额|资金)+$")
+_FILLER_TAIL = re.compile(
+    r"(为|是|达到|达|共计|合计|总计|累计|共|计|约|大约|逾|近|超过|了|实现|有|金额|资金)+$"
+)
+_FILLER_LAST = frozenset("为是到达计共约逾近过了现有额金")  # the last characters of those words
 _LEAD_NOISE = re.compile(
     r"^(其中[：:]?|和|及|以及|另|并|全年|本年度?|当年|截至\S*|[（(]?\d{1,2}[)）.．、]|[一二三四五六七八九十]+是)+"
 )
@@ -64,10 +69,15 @@ _KEY_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("expense_capital", re.compile(r"资本性支出$")),
     ("budget_total", re.compile(r"(全年预算数?|调整后预算数?|预算总额)$")),
     ("executed_total", re.compile(r"(全年执行数|执行数)$")),
-    ("income_total", re.compile(r"(总收入|本年收入|全年收入|收入合计|收入总计|收入决算数?|部门收入|单位收入|^收入)$")),
+    (
+        "income_total",
+        re.compile(r"(总收入|本年收入|全年收入|收入合计|收入总计|收入决算数?|部门收入|单位收入|^收入)$"),
+    ),
     (
         "expense_total",
-        re.compile(r"(总支出|本年支出|支出合计|支出总计|支出决算数?|部门支出|单位支出|支出数|^支出|全年支出)$"),
+        re.compile(
+            r"(总支出|本年支出|支出合计|支出总计|支出决算数?|部门支出|单位支出|支出数|^支出|全年支出)$"
+        ),
     ),
 ]
 
@@ -143,9 +153,16 @@ class Sentence:
     text: str
     block: int
     mentions: list[Mention] = field(default_factory=list)
+    _bounds: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def rel(self, offset: int) -> int:
         return offset - self.start
+
+    def clause_bounds(self) -> list[int]:
+        """Offsets (in ``text``) of the characters that end a clause; found once, read by several parsers."""
+        if self._bounds is None:
+            self._bounds = [m.start() for m in _CLAUSE_BOUNDARY_RE.finditer(self.text)]
+        return self._bounds
 
 
 @dataclass
@@ -197,11 +214,23 @@ class Analysis:
     shares: list[ShareStatement]
     rates: list[RateStatement]
     growths: list[GrowthStatement]
+    # key → its mentions in document order; the checks ask for figures ~70 times per document
+    _by_key: dict[str | None, list[Mention]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
 
     def figures(self, key: str, *, year: int | None = None) -> list[Mention]:
         """Statements of a canonical figure for a year (default: the report year), changes excluded."""
+        if self._indexed != len(self.mentions):
+            self._by_key = {}
+            for m in self.mentions:
+                self._by_key.setdefault(m.key, []).append(m)
+            self._indexed = len(self.mentions)
         want = year if year is not None else self.report_year
-        return [m for m in self.mentions if m.key == key and not m.budget and not m.delta and self.year_of(m) == want]
+        return [
+            m for m in self._by_key.get(key, ()) if not m.budget and not m.delta and self.year_of(m) == want
+        ]
 
     def year_of(self, m: Mention) -> int | None:
         return m.year if m.year is not None else self.report_year
@@ -235,14 +264,15 @@ def split_sentences(text: str, base: int, block: int, first_index: int) -> list[
 
 
 def clean_label(raw: str) -> str:
-    s = _WS.sub("", raw)
+    s = "".join(raw.split())  # = _WS.sub("", raw): str.split and \s agree on what is whitespace
     if not s:
         return s
     if "20" in s:
         s = _YEAR_IN_LABEL.sub("", s)
     for _ in range(3):
         s2 = _LEAD_NOISE.sub("", s)
-        s2 = _FILLER_TAIL.sub("", s2)
+        if s2[-1:] in _FILLER_LAST:  # (s2 has no spaces) skip the tail scan when nothing can match
+            s2 = _FILLER_TAIL.sub("", s2)
         if s2 == s:
             break
         s = s2
@@ -265,7 +295,9 @@ def classify(label: str) -> str | None:
 
 
 _TOTAL_KEYS = {"income_total", "expense_total", "budget_total", "executed_total"}
-_UNIT_WORDS = re.compile(r"本部门|本单位|我部门|我单位|我会|本会|部门整体|单位整体|部门|单位|全年|本年度?|年度|全区|区残联|残联|度|当年|本|我")
+_UNIT_WORDS = re.compile(
+    r"本部门|本单位|我部门|我单位|我会|本会|部门整体|单位整体|部门|单位|全年|本年度?|年度|全区|区残联|残联|度|当年|本|我"
+)
 _UNIT_SCOPE = re.compile(r"本部门|本单位|我部门|我单位|部门整体|单位整体|全年|本年|年度|^\s*20\d\d")
 
 
@@ -310,8 +342,11 @@ class _ClauseStarts:
     sentence without punctuation: 10,000 "1%" in one line took ~60 s to audit.
     """
 
-    def __init__(self, text: str) -> None:
-        self.bounds = [i for i, c in enumerate(text) if c in _CLAUSE_BOUNDARY]
+    def __init__(self, text: str, bounds: list[int] | None = None) -> None:
+        """``bounds``: the sentence's `Sentence.clause_bounds` when the caller has them."""
+        self.bounds = (
+            bounds if bounds is not None else [m.start() for m in _CLAUSE_BOUNDARY_RE.finditer(text)]
+        )
 
     def before(self, rel: int) -> int:
         """The clause start, but never more than `_MAX_CLAUSE` characters back (keeps work per figure bounded)."""
@@ -324,17 +359,23 @@ class _ClauseStarts:
 _MAX_CLAUSE = 200
 
 
-def scan_sentence(sent: Sentence, doc_year: int | None, found: list[QuantityMatch] | None = None) -> list[Mention]:
-    """The quantities of one sentence; ``found`` are its quantities (offsets in the sentence) when the
-    caller already has them."""
+def scan_sentence(
+    sent: Sentence, doc_year: int | None, found: list[QuantityMatch] | None = None, shift: int = 0
+) -> list[Mention]:
+    """The quantities of one sentence; ``found`` are its quantities when the caller already has them, at
+    offsets ``shift`` past the sentence's (so a run's scan is handed over without copying)."""
     text = sent.text
     out: list[Mention] = []
     prev_end = 0
+    bounds: list[int] | None = None  # clause boundaries of the sentence, found once it has a figure
     years: list[tuple[int, int]] | None = None  # (end, year) of each "20xx 年", found once per sentence
-    for qm in find_quantities(text) if found is None else found:
+    if found is None:
+        found, shift = find_quantities(text), 0
+    for qm in found:
         q = qm.quantity
         unit = q.unit
-        end = qm.end
+        qstart = qm.start - shift
+        end = qm.end - shift
         if not unit:
             m_after = _MEASURE_AFTER.match(text, end)
             if m_after and "." not in qm.text:
@@ -342,13 +383,18 @@ def scan_sentence(sent: Sentence, doc_year: int | None, found: list[QuantityMatc
                 end = m_after.end()
         if unit in ("年", "月", "日") or unit_class(unit) is None:
             continue  # dates and bare numbers are part of the label, not quantities
-        digits = _DIGITS.match(qm.text.replace(",", ""))
-        written = Decimal(digits.group(0).replace(" ", "")) if digits and digits.group(0).strip(" .") else q.value
-        scale = (q.value / written) if written and q.value and not q.value.is_nan() else Decimal(1)
         if unit in AMOUNT_UNITS:
-            scale = Decimal(1)  # "万元" is a unit, not a scale
+            scale = _ONE  # "万元" is a unit, not a scale
+        else:
+            digits = _DIGITS.match(qm.text.replace(",", ""))
+            written = (
+                Decimal(digits.group(0).replace(" ", ""))
+                if digits and digits.group(0).strip(" .")
+                else q.value
+            )
+            scale = (q.value / written) if written and q.value and not q.value.is_nan() else _ONE
         approx = ""
-        ma = _APPROX_BEFORE.search(text[max(0, qm.start - 3) : qm.start])
+        ma = _APPROX_BEFORE.search(text[max(0, qstart - 3) : qstart])
         if ma:
             approx = ma.group(1)
         elif q.approx:
@@ -357,20 +403,27 @@ def scan_sentence(sent: Sentence, doc_year: int | None, found: list[QuantityMatc
             mb = _APPROX_AFTER.match(text, end)
             if mb:
                 approx = mb.group(1)
-        lb = _boundary_before(text, qm.start, prev_end)
-        raw = text[lb : qm.start]
+        if bounds is None:
+            bounds = sent.clause_bounds()
+        k = bisect_left(bounds, qstart)  # = _boundary_before(text, qstart, prev_end)
+        lb = bounds[k - 1] + 1 if k and bounds[k - 1] >= prev_end else prev_end
+        raw = text[lb:qstart]
         label = clean_label(raw)
         noun_m = _NOUN.match(text, end)
         noun = noun_m.group(0) if noun_m else ""
         if years is None:
             years = [(y.end(), int(y.group(1))) for y in _YEAR_RE.finditer(text)]
-        year = next((y for e, y in reversed(years) if e <= qm.start), None)
-        delta_m = _DELTA_RE.search(_WS.sub("", text[max(0, qm.start - 8) : qm.start]))
+        year = None
+        for e, y in reversed(years):  # the last "20xx 年" before the number
+            if e <= qstart:
+                year = y
+                break
+        delta_m = _DELTA_RE.search("".join(text[max(0, qstart - 8) : qstart].split()))
         delta = delta_m.group(1) if delta_m and unit != "%" else ""
         m = Mention(
-            start=sent.start + qm.start,
+            start=sent.start + qstart,
             end=sent.start + end,
-            text=text[qm.start : end],
+            text=text[qstart:end],
             value=q.value,
             unit=unit,
             places=q.places,
@@ -425,7 +478,7 @@ def find_lists(sentences: list[Sentence]) -> list[PartList]:
             p_abs = sent.start + qz.start()
             seg_start = max(sent.text.rfind("；", 0, qz.start()), sent.text.rfind(";", 0, qz.start())) + 1
             before = [m for m in sent.mentions if sent.start + seg_start <= m.start < p_abs]
-            in_paren = sent.text[:qz.start()].rstrip().endswith(("（", "("))
+            in_paren = sent.text[: qz.start()].rstrip().endswith(("（", "("))
             if not before and si > 0 and not sent.text[: qz.start()].strip("（( "):
                 before = sentences[si - 1].mentions  # "…1641.73万元。其中…"
             # the list ends at the first "；", the next 其中, a closing parenthesis, or the sentence end
@@ -475,7 +528,7 @@ def find_shares(sentences: list[Sentence], lists: list[PartList]) -> list[ShareS
             if m.unit != "%":
                 continue
             rel = m.start - sent.start
-            starts = starts or _ClauseStarts(sent.text)
+            starts = starts or _ClauseStarts(sent.text, sent.clause_bounds())
             clause = sent.text[starts.before(rel) : rel]
             if "占" not in clause:
                 continue
@@ -510,7 +563,7 @@ def find_rates(sentences: list[Sentence]) -> list[RateStatement]:
             if m.unit != "%":
                 continue
             rel = m.start - sent.start
-            starts = starts or _ClauseStarts(sent.text)
+            starts = starts or _ClauseStarts(sent.text, sent.clause_bounds())
             clause = sent.text[starts.before(rel) : rel]
             found = _RATE_RE.search(clause)
             if not found or "占" in clause:
@@ -531,7 +584,10 @@ def find_growths(sentences: list[Sentence]) -> list[GrowthStatement]:
         for i, d in enumerate(ms):
             if not d.delta or d.klass in (None, "%"):
                 continue
-            if not re.search(r"(比上年|较上年|同比|比去年|较去年|上年)", d.raw_label + sent.text[: d.start - sent.start][-20:]):
+            if not re.search(
+                r"(比上年|较上年|同比|比去年|较去年|上年)",
+                d.raw_label + sent.text[: d.start - sent.start][-20:],
+            ):
                 continue
             base = next((b for b in reversed(ms[:i]) if b.klass == d.klass and not b.delta), None)
             if base is None:
@@ -589,11 +645,17 @@ def analyse(doc: object) -> Analysis:
     text = "".join(pieces)
     sentences: list[Sentence] = []
     mentions: list[Mention] = []
+    quantities = getattr(doc, "quantities", None)
     for first, start, end in runs:
         run_sentences = split_sentences(text[start:end], start, first, len(sentences))
         sentences.extend(run_sentences)
-        # one scan of the run for numbers (not one per sentence), handed to each sentence
-        found = find_quantities(text[start:end]) if _HAS_NUMBER.search(text, start, end) else []
+        # one scan of the run for numbers (not one per sentence), handed to each sentence; a run of one
+        # block without line breaks is that block's text, which extraction has scanned already
+        block = doc.blocks[first]  # type: ignore[attr-defined]
+        if quantities is not None and block.start == start and block.end == end and "\n" not in block.text:
+            found = quantities(first)
+        else:
+            found = find_quantities(text[start:end]) if _HAS_NUMBER.search(text, start, end) else []
         k = 0
         for s in run_sentences:
             a, b = s.start - start, s.end - start
@@ -601,10 +663,11 @@ def analyse(doc: object) -> Analysis:
             while k < len(found) and found[k].start < b:
                 q = found[k]
                 if q.start >= a and q.end <= b:
-                    mine.append(QuantityMatch(q.start - a, q.end - a, q.text, q.quantity))
+                    mine.append(q)
                 k += 1
-            s.mentions = scan_sentence(s, year, mine)
-            mentions.extend(s.mentions)
+            if mine:  # most sentences state no number
+                s.mentions = scan_sentence(s, year, mine, a)
+                mentions.extend(s.mentions)
     lists = find_lists(sentences)
     return Analysis(
         text=text,

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from jixiao.model import Provenance
+
+if TYPE_CHECKING:
+    from jixiao.numbers import QuantityMatch
 
 BlockKind = Literal["paragraph", "heading", "table"]
 
@@ -87,6 +90,20 @@ class Document:
 
     def __post_init__(self) -> None:
         self._starts = [b.start for b in self.blocks]
+        # block index → (the text scanned, its quantities): see `quantities`
+        self._quantities: dict[int, tuple[str, list[QuantityMatch]]] = {}
+
+    def quantities(self, index: int) -> list[QuantityMatch]:
+        """`find_quantities` of block ``index``'s text, scanned once per document: extraction and the
+        checker both read every number, and the scan is the costliest step of each. Offsets are within
+        the block's text. The list is shared: do not modify it."""
+        from jixiao.numbers import find_quantities
+
+        text = self.blocks[index].text
+        hit = self._quantities.get(index)
+        if hit is None or hit[0] is not text:  # a block replaced or rewritten since: scan again
+            hit = self._quantities[index] = (text, find_quantities(text))
+        return hit[1]
 
     def block_index_at(self, offset: int) -> int:
         if not self.blocks:

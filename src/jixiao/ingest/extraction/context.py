@@ -62,8 +62,22 @@ class LabelContext:
         return self.initial or self.adjusted or self.budget or self.final
 
 
+# What a label `_TRAIL_RE` can shorten ends with (or a space): most do not, and skip its scan.
+_TRAIL_LAST = frozenset("为是到达计共约了:：=＝")
+
+
 def strip_trailing(label: str) -> str:
-    return _TRAIL_RE.sub("", label).strip()
+    if label and (label[-1] in _TRAIL_LAST or label[-1].isspace()):
+        label = _TRAIL_RE.sub("", label)
+    return label.strip()
+
+
+def _strip_lead(text: str) -> str:
+    """`_LEAD_RE` removed from the start until it no longer matches (a match is never empty, and being
+    anchored it can only match there: the same as repeating ``_LEAD_RE.sub("", text)``)."""
+    while (m := _LEAD_RE.match(text)) is not None:
+        text = text[m.end() :]
+    return text
 
 
 def read_label(label: str) -> LabelContext:
@@ -76,12 +90,7 @@ def read_label(label: str) -> LabelContext:
     budget = "预算" in without_funds
     final = bool(_FINAL_RE.search(text)) and not budget
     prior = bool(_PRIOR_RE.search(text))
-    core = text
-    while True:
-        new = _LEAD_RE.sub("", core)
-        if new == core:
-            break
-        core = new
+    core = _strip_lead(text)
     core = _STAGE_WORDS_RE.sub("", core)
     core = (_SPACE_QUOTES_RE if "三公" not in core else _SPACE_RE).sub("", core)
     return LabelContext(
@@ -97,20 +106,16 @@ def read_label(label: str) -> LabelContext:
     )
 
 
+_NUMBERING_LEAD_RE = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、)"
+)
+
+
 def is_lead_in_only(text: str) -> bool:
     """True when ``text`` (what stands before a sentence's first figure) names no subject of its own:
     only numbering, the unit, the year and time words ("2021 年本部门", "（1）", "本年度，")."""
-    t = re.sub(
-        r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、)",
-        "",
-        text,
-    )
-    t = strip_trailing(t)
-    while True:
-        new = _LEAD_RE.sub("", t)
-        if new == t:
-            break
-        t = new
+    t = _NUMBERING_LEAD_RE.sub("", text)
+    t = _strip_lead(strip_trailing(t))
     return not t.strip()
 
 

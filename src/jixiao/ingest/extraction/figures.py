@@ -272,7 +272,7 @@ def table_statements(
     generic_amounts = False
     for r, row in enumerate(rows):
         for cell in row:
-            m = _TABLE_UNIT_RE.search(cell)
+            m = _TABLE_UNIT_RE.search(cell) if "元" in cell else None  # every unit it names ends in 元
             if m:
                 table_unit = m.group(1) or m.group(2)
         cells = [(c, cell.strip()) for c, cell in enumerate(row) if cell.strip()]
@@ -354,6 +354,9 @@ def _worked_formula(
     doc: Document, row: IndicatorRow, base: int, section_of: SectionOf, default_unit: str | None
 ) -> list[Statement]:
     assert row.basis is not None
+    # both patterns need "=" and "%": most rows have neither, and the searches try every position
+    if "=" not in row.basis or "%" not in row.basis:
+        return []
     f = _FORMULA_RE.search(row.rule or "")
     w = _WORKED_RE.search(row.basis)
     if not f or not w:
@@ -390,6 +393,8 @@ def _basis_rates(doc: Document, row: IndicatorRow, base: int, section_of: Sectio
     """ "平均支出执行率达到100%": a rate the basis names itself (targets and thresholds excluded)."""
     assert row.basis is not None
     out: list[Statement] = []
+    if "%" not in row.basis:  # what every match ends with; the search is slow on long text
+        return out
     for m in _BASIS_RATE_RE.finditer(row.basis):
         tail = row.basis[m.end() : m.end() + 4]
         if _TARGET_AFTER_RE.match(tail) or _TARGET_BEFORE_RE.search(row.basis[: m.start("n")]):
@@ -416,9 +421,11 @@ _NIL_RE = re.compile(r"^\s*(?:本年度?|当年)?(?:无|没有)(?P<what>[^，。
 def _nil_numerator(doc: Document, row: IndicatorRow, base: int, section_of: SectionOf) -> list[Statement]:
     """ "无结转结余" under a rate whose numerator is that amount: amount 0, rate 0%."""
     assert row.basis is not None
+    nil = _NIL_RE.match(row.basis)  # anchored, so cheap: the rule's formula is looked for only after it
+    if not nil:
+        return []
     f = _NUMERATOR_RE.search(row.rule or "")
-    nil = _NIL_RE.match(row.basis)
-    if not f or not nil:
+    if not f:
         return []
     numerator = match_family(read_label(f.group("a")).core, AMOUNT)
     absent = match_family(read_label(nil.group("what")).core, AMOUNT)

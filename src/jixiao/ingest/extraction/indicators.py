@@ -88,10 +88,11 @@ def _row_cells(block: Block) -> list[list[_Cell]]:
     for line in block.text.split("\n"):
         row: list[_Cell] = []
         for cell in line.split("\t"):
-            stripped = cell.strip()
-            lead = len(cell) - len(cell.lstrip())
-            if stripped:
-                row.append(_Cell(stripped, pos + lead, pos + lead + len(stripped)))
+            if cell:  # a third of a scoring table's cells are empty
+                stripped = cell.strip()
+                if stripped:
+                    lead = len(cell) - len(cell.lstrip())
+                    row.append(_Cell(stripped, pos + lead, pos + lead + len(stripped)))
             pos += len(cell) + 1
         out.append(row)
     return out

@@ -1,7 +1,8 @@
 """Every number-with-unit in a document, with the words before it that name it.
 
-This is the checker's raw material, so it stays cheap: one `find_quantities` pass per block and a
-backwards scan to the start of the clause for the label.
+This is the checker's raw material, so it stays cheap: one `find_quantities` pass per block (kept on
+the document, `Document.quantities`, for the checker to reuse) and a backwards scan to the start of the
+clause for the label.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jixiao.ingest.document import Block, Document
-from jixiao.numbers import Quantity, find_quantities
+from jixiao.numbers import Quantity
 
 from .context import strip_trailing
 from .model import Mention
@@ -63,7 +64,7 @@ def block_hits(doc: Document, index: int, section_of: SectionOf) -> list[Hit]:
     out: list[Hit] = []
     floor = 0
     si = 0
-    for qm in find_quantities(text):
+    for qm in doc.quantities(index):
         q = qm.quantity
         if q.unit in _SKIP_UNITS:
             # a bare number still ends the label of whatever follows it
@@ -109,7 +110,8 @@ def _spread_respectively(hits: list[Hit]) -> None:
     """ "收入决算数、支出决算数分别为 100 万元、90 万元": each number takes its own name from the list."""
     i = 0
     while i < len(hits):
-        m = _RESPECTIVELY_RE.match(hits[i].mention.label)
+        label = hits[i].mention.label
+        m = _RESPECTIVELY_RE.match(label) if "分别" in label else None
         names = [n.strip() for n in _LIST_SEP_RE.split(m.group("names"))] if m else []
         n = len(names)
         if n >= 2 and all(names) and i + n <= len(hits):

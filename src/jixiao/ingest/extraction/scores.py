@@ -93,7 +93,9 @@ def find_scores(doc: Document, section_of: SectionOf) -> StatedScores:
 
 
 def _score_clause(doc: Document, text: str, base: int, out: StatedScores, section_of: SectionOf) -> None:
-    mx = _MAX_RE.search(text)
+    # _MAX_RE and _TOTAL_RE both need a 分 and try every position: most clauses have none
+    has_fen = "分" in text
+    mx = _MAX_RE.search(text) if has_fen else None
     sub = _SUB_RE.search(text, mx.end()) if mx else None
     if mx and sub:
         nm = _NAME_RE.match(text)
@@ -111,7 +113,7 @@ def _score_clause(doc: Document, text: str, base: int, out: StatedScores, sectio
                 )
             )
             return
-    for m in _TOTAL_RE.finditer(text):
+    for m in _TOTAL_RE.finditer(text) if has_fen else ():
         start, end = base + m.start(), base + m.end()
         src = provenance(doc, start, end, section_of(start))
         value = parse_number(m.group("n"))
@@ -128,6 +130,8 @@ def _score_clause(doc: Document, text: str, base: int, out: StatedScores, sectio
 def _deductions(
     doc: Document, text: str, base: int, parent: str, out: StatedScores, section_of: SectionOf
 ) -> None:
+    if "扣" not in text:  # every deduction says 扣
+        return
     cause = max(text.find("原因"), 0)
     for m in _DEDUCTION_RE.finditer(text, cause):
         label = re.sub(r"^(?:扣分)?原因(?:为|是)?[:：]?", "", m.group("label")).strip('“”"')

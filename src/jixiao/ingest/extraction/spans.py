@@ -18,6 +18,8 @@ _SENTENCE_END_RE = re.compile(r"[。！？!?\n]")
 
 
 def clean_quote(text: str) -> str:
+    if "\t" not in text and "\n" not in text:  # most quotes lie within one line of prose
+        return text.strip()
     return _BREAKS_RE.sub(" ", text).strip()
 
 
