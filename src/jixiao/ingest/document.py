@@ -9,7 +9,7 @@ joined or characters rewritten by normalisation.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from jixiao.model import Provenance
@@ -180,7 +180,7 @@ def assemble(path: str, fmt: str, blocks: list[Block], warnings: list[str] | Non
     pos = 0
     out: list[Block] = []
     for b in blocks:
-        b = replace(b, start=pos)
+        b = Block(b.kind, b.text, b.location, b.rows, b.level, pos, b.source_map)  # cheaper than replace()
         out.append(b)
         pieces.append(b.text)
         pos += len(b.text) + 1

@@ -54,7 +54,15 @@ def block_from_spec(spec: BlockSpec, locs: list[Location], table_no: int | None 
                 base = locs[ro]
             else:
                 base = smap[-1][1] if smap else first
-            smap.append((pos, replace(base, table=table_no, row=r, col=c)))
+            # positional constructor, not dataclasses.replace: this runs for every cell of every table
+            smap.append(
+                (
+                    pos,
+                    Location(
+                        base.file, base.page, base.paragraph, base.sheet, base.cell, table_no, r, c, base.line
+                    ),
+                )
+            )
             pos += len(cell.text) + 1  # "\t" or "\n" after each cell
     text = "\n".join("\t".join(r) for r in rows)
     return Block(
