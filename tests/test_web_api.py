@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import seed_path
 from jixiao.web.testing import PASSWORD, Browser, make_app, temporary_pg_schema
 
 PG_URL = os.environ.get("JIXIAO_TEST_PG_URL")
@@ -165,8 +166,72 @@ def test_upload_a_report_through_the_api(api: tuple[httpx.Client, httpx.Client, 
     assert any(
         "816.36" in f["message"] for f in evaluation["findings"] + evaluation.get("source_findings", [])
     )
+    # nothing in it names a framework: the default for its kind, with the detection that found none
+    assert body["dossier"]["framework"] == "guangzhou-district-overall"
+    assert body["framework"]["origin"] == "default" and body["framework"]["detection"]["framework_id"] is None
+    assert body["warnings"][0].startswith("未能按报告内容确定指标体系")
     renamed = {"file": ("报告.pdf", io.BytesIO(REPORT.encode()), "application/pdf")}
     assert unit.post("/api/dossiers/upload", params={"year": 2023}, files=renamed).status_code == 422
+
+
+# Written for these tests: the Guangzhou district table's indicator names as headings, a district in the title.
+GUANGZHOU_REPORT = """2024年度广州市番禺区示范服务中心部门整体支出绩效自评报告
+一、管理效能
+（一）绩效管理：已建立绩效管理制度。
+（二）资金管理：预算编制质量良好。
+（三）资产管理：资产账务核对一致。
+二、履职效能
+全年重点工作按期完成。
+"""
+
+
+def test_upload_returns_the_recognised_framework_or_obeys_the_choice(
+    api: tuple[httpx.Client, httpx.Client, object],
+) -> None:
+    unit, _reviewer, _app = api
+
+    def upload(year: int, **kw: object) -> httpx.Response:
+        files = {"file": ("报告.txt", io.BytesIO(GUANGZHOU_REPORT.encode()), "text/plain")}
+        params = {"year": year, **kw.pop("params", {})}  # type: ignore[dict-item]
+        return unit.post("/api/dossiers/upload", params=params, files=files, **kw)  # type: ignore[arg-type]
+
+    auto = upload(2024)
+    assert auto.status_code == 201, auto.text
+    body = auto.json()
+    assert body["dossier"]["framework"] == "guangzhou-district-overall"
+    framework = body["framework"]
+    assert framework["id"] == "guangzhou-district-overall" and framework["origin"] == "detected"
+    detection = framework["detection"]
+    assert detection["framework_id"] == "guangzhou-district-overall" and detection["confidence"] >= 0.6
+    assert any("广州" in r for r in detection["reasons"])
+    assert detection["candidates"][0]["framework_id"] == "guangzhou-district-overall"
+    assert body["warnings"][0].startswith("已按报告内容识别指标体系：")
+    # an explicit choice, as a form field or a query parameter, is used as is and nothing is recognised
+    chosen = upload(2023, data={"framework": "hunan-overall"}).json()
+    assert chosen["dossier"]["framework"] == "hunan-overall"
+    assert chosen["framework"] == {"id": "hunan-overall", "origin": "choice", "detection": None}
+    assert not any("识别指标体系" in w for w in chosen["warnings"])
+    queried = upload(2022, params={"framework": "hunan-overall"}).json()
+    assert queried["dossier"]["framework"] == "hunan-overall"
+    said_auto = upload(2021, data={"framework": "auto"}).json()
+    assert said_auto["framework"]["origin"] == "detected"
+    unknown = upload(2020, data={"framework": "no-such"})
+    assert unknown.status_code == 422 and "no-such" in unknown.text
+    clash = upload(2020, data={"framework": "hunan-overall"}, params={"framework": "mof-project-self"})
+    assert clash.status_code == 422
+    assert sorted(d["year"] for d in unit.get("/api/dossiers").json()) == [2021, 2022, 2023, 2024]
+
+
+def test_openapi_documents_the_framework_field_of_uploads(
+    api: tuple[httpx.Client, httpx.Client, object],
+) -> None:
+    unit, _reviewer, _app = api
+    upload = unit.get("/api/openapi.json").json()["paths"]["/api/dossiers/upload"]["post"]
+    assert "auto" in upload["description"] and "detection" in upload["description"]
+    assert "confidence" in upload["description"]
+    ref = upload["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    schema = unit.get("/api/openapi.json").json()["components"]["schemas"][ref]
+    assert "framework" in schema["properties"]
 
 
 def test_two_app_instances_share_sessions_and_throttling(tmp_path: Path) -> None:
@@ -196,12 +261,22 @@ def test_two_app_instances_share_sessions_and_throttling(tmp_path: Path) -> None
     second.state.jx.store.dispose()
 
 
+# What the CLI recognises in each seed (tests/test_framework_detect.py); 002 names no framework's indicators.
+SEED_FRAMEWORKS = {
+    "000": "guangzhou-district-overall",
+    "001": "hunan-overall",
+    "002": None,
+    "003": "guangzhou-district-overall",
+    "004": "guangzhou-baiyun-overall",
+}
+
+
 @pytest.mark.seeds
-def test_seed_report_becomes_a_dossier_with_sources(tmp_path: Path, seeds_dir: Path) -> None:
-    matches = sorted(seeds_dir.glob("004*"))
-    if not matches:
-        pytest.skip(f"种子文档 004* 不在 {seeds_dir}")
-    seed = matches[0]
+@pytest.mark.parametrize(("prefix", "expected"), SEED_FRAMEWORKS.items())
+def test_seed_report_becomes_a_dossier_with_sources(
+    tmp_path: Path, prefix: str, expected: str | None
+) -> None:
+    seed = seed_path(prefix)
     app = make_app(tmp_path)
     jx = app.state.jx
     unit = jx.store.create_unit("验收单位")
@@ -216,6 +291,12 @@ def test_seed_report_becomes_a_dossier_with_sources(tmp_path: Path, seeds_dir: P
     assert resp.status_code == 201, resp.text
     figures = resp.json()["dossier"]["figures"]
     assert figures and all(f.get("source", {}).get("quote") for f in figures.values())
+    framework = resp.json()["framework"]
+    assert framework["detection"]["framework_id"] == expected, framework["detection"]["reasons"]
+    if expected is not None:
+        assert resp.json()["dossier"]["framework"] == expected and framework["origin"] == "detected"
+    else:
+        assert framework["origin"] == "default" and "候选" in resp.json()["warnings"][0]
     page = b.get(f"/dossiers/{resp.json()['id']}")
     assert page.status_code == 200 and "来源：" in page.text
     jx.store.dispose()

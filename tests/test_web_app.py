@@ -402,6 +402,149 @@ def test_uploads_are_sniffed_limited_and_served_only_to_those_allowed(tmp_path: 
     s.app.state.jx.store.dispose()
 
 
+# ------------------------------------------------------------------ which framework an uploaded report follows
+
+# Written for these tests: a district report in the Guangzhou table's own terms (its 一级/二级 indicator names
+# as headings) from a unit that names its district in the title.
+GUANGZHOU_REPORT = """2024年度广州市番禺区示范服务中心部门整体支出绩效自评报告
+
+一、部门基本情况
+全年预算数500.00万元，全年执行数480.00万元，预算执行率96.00%。
+
+二、绩效自评情况
+（一）管理效能
+1.绩效管理：已建立绩效管理制度。
+2.资金管理：预算编制质量良好。
+3.采购管理：按规定执行政府采购。
+4.资产管理：资产账务核对一致。
+（二）履职效能
+全年重点工作按期完成。
+"""
+# An admin's own framework: made-up indicator names and hints, so only this framework can match them.
+STAR_FRAMEWORK = """\
+schema: jixiao.framework/1
+id: star-county
+name: 星县部门整体支出指标体系
+kind: 部门整体
+region: 星县
+match:
+  title_keywords: [整体支出绩效自评]
+  region_keywords: [星县]
+items:
+  - id: light
+    name: 星光计划落实度
+    weight: 60
+    rule: {kind: manual}
+  - id: river
+    name: 银河服务满意指数
+    weight: 40
+    rule: {kind: manual}
+"""
+STAR_REPORT = """2024年度星县示范服务中心部门整体支出绩效自评报告
+一、星光计划落实度
+计划全部落实。
+二、银河服务满意指数
+服务对象满意。
+"""
+
+
+def _upload(site: Site, text: str, choice: str | None = "auto", year: int = 2024):  # type: ignore[no-untyped-def]
+    data = {"year": str(year), "mode": "upload"}
+    if choice is not None:
+        data["report_framework"] = choice
+    return site.unit.post_form(
+        "/dossiers/new", data, files={"report": ("自评报告.txt", text.encode(), "text/plain")}
+    )
+
+
+def _created(site: Site, resp) -> tuple[dict, str]:  # type: ignore[no-untyped-def, type-arg]
+    """The new dossier's JSON and the page the upload redirected to."""
+    assert resp.status_code == 303, resp.text
+    d = int(re.search(r"/dossiers/(\d+)", resp.headers["location"]).group(1))  # type: ignore[union-attr]
+    return site.unit.get(f"/api/dossiers/{d}").json()["dossier"], site.unit.get(resp.headers["location"]).text
+
+
+def test_the_upload_form_offers_recognition_first_then_every_framework(site: Site) -> None:
+    site.admin.api("POST", "/api/frameworks", json={"source": STAR_FRAMEWORK, "filename": "star.yaml"})
+    page = site.unit.get("/dossiers/new").text
+    select = re.search(r'<select name="report_framework">(.*?)</select>', page, re.S)
+    assert select is not None
+    options = re.findall(r'<option value="([^"]*)"', select.group(1))
+    assert options[0] == "auto" and "自动识别（按报告内容）" in select.group(1)
+    assert {"guangzhou-district-overall", "hunan-overall", "star-county"} <= set(options[1:])
+
+
+def test_an_uploaded_guangzhou_report_gets_the_district_framework_with_the_reason(site: Site) -> None:
+    dossier, page = _created(site, _upload(site, GUANGZHOU_REPORT))
+    assert dossier["framework"] == "guangzhou-district-overall"
+    line = next(li for li in re.findall(r"<li>([^<]*)</li>", page) if "已按报告内容识别指标体系" in li)
+    assert (
+        "已按报告内容识别指标体系：广州市区级部门整体支出绩效自评指标体系（guangzhou-district-overall）——依据："
+        in line
+    )
+    assert "广州" in line and "管理效能" in line  # the region and the indicator names it found
+    assert re.search(r'<option value="guangzhou-district-overall" selected>', page)  # the field to change it
+
+
+def test_an_explicit_framework_choice_wins_over_recognition(site: Site) -> None:
+    dossier, page = _created(site, _upload(site, GUANGZHOU_REPORT, "hunan-overall"))
+    assert dossier["framework"] == "hunan-overall"
+    assert "识别指标体系" not in page
+    unknown = _upload(site, GUANGZHOU_REPORT, "no-such-framework", year=2025)
+    assert unknown.status_code == 422 and "未知的指标体系“no-such-framework”" in unknown.text
+    assert [d["year"] for d in site.unit.get("/api/dossiers").json()] == [2024]  # nothing created
+
+
+def test_an_unrecognisable_report_keeps_the_default_and_asks_to_check(site: Site) -> None:
+    for year, choice in ((2024, "auto"), (2025, None)):  # a form without the field recognises too
+        dossier, page = _created(site, _upload(site, REPORT, choice, year))
+        assert dossier["framework"] == "guangzhou-district-overall"  # the default for 部门整体
+        warning = next(li for li in re.findall(r"<li>([^<]*)</li>", page) if "指标体系" in li)
+        assert warning.startswith("未能按报告内容确定指标体系")
+        assert (
+            "已暂按默认的广州市区级部门整体支出绩效自评指标体系（guangzhou-district-overall）建档" in warning
+        )
+        assert "“指标体系”中核对" in warning
+
+
+def test_a_report_near_two_frameworks_names_the_candidates(site: Site) -> None:
+    # 管理效能 and 绩效管理 point at the Guangzhou table, but no title, region or enough names back it up.
+    resp = _upload(site, "2024年度示范服务中心工作情况\n一、管理效能\n二、绩效管理\n全年工作顺利。\n")
+    dossier, page = _created(site, resp)
+    assert dossier["framework"] == "guangzhou-district-overall"
+    warning = next(li for li in re.findall(r"<li>([^<]*)</li>", page) if "指标体系" in li)
+    assert "未能按报告内容确定指标体系" in warning and "候选：" in warning
+    assert "guangzhou-district-overall，把握度 0." in warning
+
+
+def test_an_admin_uploaded_framework_is_recognised_by_its_own_hints(site: Site) -> None:
+    resp = site.admin.api("POST", "/api/frameworks", json={"source": STAR_FRAMEWORK, "filename": "star.yaml"})
+    assert resp.status_code == 201, resp.text
+    dossier, page = _created(site, _upload(site, STAR_REPORT))
+    assert dossier["framework"] == "star-county"
+    assert "已按报告内容识别指标体系：星县部门整体支出指标体系（star-county）——依据：" in page
+    assert "星县" in page and "星光计划落实度" in page
+    # the built-in Guangzhou report is still told apart with the uploaded framework on the site
+    again = _created(site, _upload(site, GUANGZHOU_REPORT, year=2025))[0]
+    assert again["framework"] == "guangzhou-district-overall"
+
+
+def test_a_failing_recognition_degrades_to_the_default_with_a_warning(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jixiao.web import engine
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("recognition exploded")
+
+    monkeypatch.setattr(engine, "recognise", broken)
+    dossier, page = _created(site, _upload(site, GUANGZHOU_REPORT))
+    assert dossier["framework"] == "guangzhou-district-overall"
+    assert (
+        "未能按报告内容识别指标体系（识别时出错，已记录日志）" in page and "recognition exploded" not in page
+    )
+
+
 # ------------------------------------------------------------------ workflow, history, dashboard
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -403,11 +403,31 @@ def api_dossier_create(request: Request, body: DossierCreateBody, actor: WriterD
     return JSONResponse(row_json(row), status_code=201)
 
 
+UPLOAD_DESCRIPTION = """\
+上传自评报告（.txt/.docx/.pdf）或填报模板（.xlsx），抽取数值及其来源后新建档案。
+
+指标体系（表单字段或查询参数 `framework`）：
+
+* `auto`（默认）：按报告内容（指标名称、单位所在地区、标题）在本站全部指标体系（内置与管理员上传）中识别。
+  把握度足够时采用识别结果；否则采用该类型的默认指标体系，并在 `warnings` 中列出候选、提示核对。
+  识别出错时同样采用默认指标体系并给出提示，不会使上传失败。
+* 指标体系 id（见 `GET /api/frameworks`）：按所选建档，不做识别；未知的 id 返回 422。
+
+填报模板自带指标体系时（且未明确选择）采用模板中的指标体系。
+
+响应在档案之外包含 `warnings`（抽取与识别提示，第一条说明指标体系如何确定）和 `framework`：
+`id`（所用指标体系）、`origin`（`choice` 所选 / `file` 文件自带 / `detected` 识别 / `default` 默认）、
+`detection`（识别结果：`framework_id`（未能确定时为 null）、`confidence`（0–1）、`reasons`（依据或未能确定的原因）、
+`candidates`（候选及把握度）；未进行识别或识别出错时为 null）。
+"""
+
+
 @router.post(
     "/dossiers/upload",
     status_code=201,
     responses=ERRORS,
-    summary="上传自评报告或填报模板，抽取后新建档案（返回抽取警告）",
+    summary="上传自评报告或填报模板，抽取后新建档案（识别指标体系，返回抽取警告）",
+    description=UPLOAD_DESCRIPTION,
 )
 async def api_dossier_upload(
     request: Request,
@@ -415,18 +435,33 @@ async def api_dossier_upload(
     file: Annotated[UploadFile, File()],
     actor: WriterDep,
     unit_id: int | None = None,
+    framework: Annotated[str | None, Form(description="指标体系 id；auto（默认）为按报告内容识别")] = None,
+    framework_query: Annotated[
+        str | None, Query(alias="framework", description="同表单字段 framework（二者取其一）")
+    ] = None,
 ) -> JSONResponse:
     jx = _jx(request)
     services.require_creator(actor)
     from jixiao.web.uploads import REPORT_SUFFIXES
 
+    if framework and framework_query and framework != framework_query:
+        from jixiao.web.app import FieldErrors
+
+        raise FieldErrors({"framework": "表单字段与查询参数 framework 不一致，请只传一处"})
     checked = check_upload(
         file.filename or "", await file.read(), jx.settings.max_upload_bytes, allowed=REPORT_SUFFIXES
     )
-    row, warnings = services.create_from_upload(
-        jx, actor, unit_id=unit_id if actor.is_admin else None, year=year, upload=checked
+    row, warnings, decision = services.create_from_upload(
+        jx,
+        actor,
+        unit_id=unit_id if actor.is_admin else None,
+        year=year,
+        upload=checked,
+        framework=framework or framework_query or services.AUTO_FRAMEWORK,
     )
-    return JSONResponse({**row_json(row), "warnings": warnings}, status_code=201)
+    return JSONResponse(
+        {**row_json(row), "warnings": warnings, "framework": decision.json()}, status_code=201
+    )
 
 
 @router.get("/dossiers/{dossier_id}", responses=ERRORS, summary="档案详情（含完整档案 JSON 与版本号）")

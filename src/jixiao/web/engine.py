@@ -22,7 +22,15 @@ from jixiao import audit, render, scoring
 from jixiao.audit.markup import markdown_to_text
 from jixiao.errors import JixiaoError
 from jixiao.frameworks import list_frameworks, load_framework, registry
-from jixiao.ingest.extract import extract_file
+from jixiao.frameworks.detect import (
+    Detection,
+    Evidence,
+    detect_framework,
+    evidence_from_document,
+    evidence_from_dossier,
+)
+from jixiao.ingest import read_document
+from jixiao.ingest.extract import extract_document
 from jixiao.model import Dossier, Finding, Scorecard
 from jixiao.render.md_report import render_markdown
 from jixiao.render.narrative import build_report
@@ -158,6 +166,21 @@ class FrameworkCatalog:
             target = self.materialise(framework_id, source) if source is not None else framework_id
             self._loaded[key] = load_framework(target)
         return self._loaded[key]
+
+    def available(self, uploaded: dict[str, str]) -> tuple[list[Any], list[str]]:
+        """Every framework the site offers, loaded (built-in and local ones an upload does not shadow, then
+        the uploads), and the ids of those that failed to load, which recognition leaves out."""
+        ids = [c.id for c in self.builtin() if c.id not in uploaded] + list(uploaded)
+        loaded, broken = [], []
+        for framework_id in ids:
+            try:
+                loaded.append(self.load(framework_id, uploaded))
+            except Exception:
+                log.warning(
+                    "framework %s does not load; left out of recognition", framework_id, exc_info=True
+                )
+                broken.append(framework_id)
+        return loaded, broken
 
     def default_for(self, kind: str) -> str | None:
         """The framework a new dossier of this kind starts with: the national or the first of its kind."""
@@ -409,10 +432,45 @@ def render_document(dossier: Dossier, evaluation: Evaluation, fmt: str, out_dir:
     return out
 
 
+@dataclass(frozen=True)
+class Extracted:
+    """What an upload yields: the dossier, warnings to show, and what framework recognition reads."""
+
+    dossier: Dossier
+    warnings: list[str]
+    evidence: Evidence | None  # None: it could not be prepared (recognition then falls back to the default)
+
+
+def extract_upload(path: Path) -> Extracted:
+    """A dossier from an uploaded report or filled template; the report is read once for both the extraction
+    and the recognition evidence (its own unit name, before the account's replaces it)."""
+    if path.suffix.lower() in {".xlsx", ".xlsm"} and is_template(path):
+        dossier = read_template(path)
+        return Extracted(
+            cite_dossier_by_name(dossier, path.name), [], _evidence(evidence_from_dossier, dossier)
+        )
+    document = read_document(path)
+    extraction = extract_document(document)
+    warnings = [str(w).replace(str(path), path.name) for w in getattr(extraction, "warnings", []) or []]
+    evidence = _evidence(evidence_from_document, document, extraction.dossier)
+    return Extracted(cite_dossier_by_name(extraction.dossier, path.name), warnings, evidence)
+
+
 def extract_report(path: Path) -> tuple[Dossier, list[str]]:
     """A dossier from an uploaded report or filled template, with warnings to show the user."""
-    if path.suffix.lower() in {".xlsx", ".xlsm"} and is_template(path):
-        return cite_dossier_by_name(read_template(path), path.name), []
-    extraction = extract_file(path)
-    warnings = [str(w).replace(str(path), path.name) for w in getattr(extraction, "warnings", []) or []]
-    return cite_dossier_by_name(extraction.dossier, path.name), warnings
+    extracted = extract_upload(path)
+    return extracted.dossier, extracted.warnings
+
+
+def _evidence(build: Any, *args: Any) -> Evidence | None:
+    # Recognition is a convenience: a failure here must not cost the user the extraction.
+    try:
+        return build(*args)  # type: ignore[no-any-return]
+    except Exception:
+        log.exception("preparing framework recognition evidence failed")
+        return None
+
+
+def recognise(evidence: Evidence, frameworks: list[Any]) -> Detection:
+    """Which of ``frameworks`` the report follows (``jixiao.frameworks.detect``)."""
+    return detect_framework(evidence, frameworks)

@@ -234,8 +234,13 @@ async def dossier_create(request: Request) -> Response:
             checked = check_upload(
                 upload.filename, await upload.read(), jx.settings.max_upload_bytes, allowed=REPORT_SUFFIXES
             )
-            row, warnings = services.create_from_upload(
-                jx, actor, unit_id=unit_id, year=form.get("year"), upload=checked
+            row, warnings, _decision = services.create_from_upload(
+                jx,
+                actor,
+                unit_id=unit_id,
+                year=form.get("year"),
+                upload=checked,
+                framework=str(form.get("report_framework") or services.AUTO_FRAMEWORK),
             )
         else:
             row = services.create_blank(

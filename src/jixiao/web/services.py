@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -30,6 +31,8 @@ from jixiao.web.uploads import REPORT_SUFFIXES, CheckedUpload
 
 if TYPE_CHECKING:
     from jixiao.web.app import AppState
+
+log = logging.getLogger("jixiao.web")
 
 KINDS = ("部门整体", "项目支出")
 
@@ -250,11 +253,140 @@ def create_from_previous(jx: AppState, actor: Actor, *, previous_id: int, year: 
     )
 
 
+AUTO_FRAMEWORK = "auto"  # the upload form's and API's "recognise it from the report"
+SHOWN_CANDIDATES = 3  # candidates named in the "not recognised" warning
+WHERE_TO_CHANGE = "请在“基本信息”的“指标体系”中"
+
+
+@dataclass(frozen=True)
+class FrameworkDecision:
+    """How an uploaded report's dossier got its framework: the user's choice, the file's own (a filled
+    template names it), recognition from the content, or the default for its kind."""
+
+    framework_id: str | None
+    origin: str  # choice / file / detected / default
+    detection: Any = None  # jixiao.frameworks.detect.Detection, when recognition ran and finished
+    warning: str | None = None
+
+    def json(self) -> dict[str, Any]:
+        detection = self.detection
+        return {
+            "id": self.framework_id,
+            "origin": self.origin,
+            "detection": None
+            if detection is None
+            else {
+                "framework_id": detection.framework_id,
+                "confidence": detection.confidence,
+                "reasons": detection.reasons,
+                "candidates": [
+                    {"framework_id": c.framework_id, "name": c.name, "confidence": c.score}
+                    for c in detection.candidates[:5]
+                ],
+            },
+        }
+
+
+def _check_framework_choice(choices: list[engine.FrameworkChoice], framework: str | None) -> str | None:
+    """The explicitly chosen framework id, or None for automatic recognition; an unknown id is a field error."""
+    choice = (framework or "").strip()
+    if choice in ("", AUTO_FRAMEWORK):
+        return None
+    if choice not in {c.id for c in choices}:
+        from jixiao.web.app import FieldErrors
+
+        raise FieldErrors({"framework": f"未知的指标体系“{choice}”，请从列表中选择或选“自动识别”"})
+    return choice
+
+
+@dataclass(frozen=True)
+class _Offered:
+    """The frameworks the site offers, read once per upload: choices for the form, YAML of admin uploads."""
+
+    choices: list[engine.FrameworkChoice]
+    sources: dict[str, str]
+
+    def name_of(self, framework_id: str | None) -> str:
+        choice = next((c for c in self.choices if c.id == framework_id), None)
+        return f"{choice.name}（{framework_id}）" if choice else str(framework_id)
+
+
+def _recognise(jx: AppState, offered: _Offered, evidence: Any, kind: str) -> FrameworkDecision:
+    """Recognition over every framework the site offers; anything short of a confident answer keeps the
+    default for the kind and says so, and a failure never stops the upload."""
+    default = jx.catalog.default_for(kind)
+    fallback = (
+        f"已暂按默认的{offered.name_of(default)}建档，{WHERE_TO_CHANGE}核对并选择"
+        if default
+        else f"没有{kind}类型的默认指标体系，{WHERE_TO_CHANGE}选择"
+    )
+    failed = FrameworkDecision(
+        default, "default", None, f"未能按报告内容识别指标体系（识别时出错，已记录日志）；{fallback}"
+    )
+    if evidence is None:  # reading the report for it failed (logged there)
+        return failed
+    try:
+        frameworks, _broken = jx.catalog.available(offered.sources)
+        detection = engine.recognise(evidence, frameworks)
+    except Exception:
+        log.exception("framework recognition failed")
+        return failed
+    chosen = detection.chosen
+    if detection.framework_id is not None and chosen is not None:
+        why = "；".join(detection.reasons)
+        warning = (
+            f"已按报告内容识别指标体系：{chosen.name}（{chosen.framework_id}）——依据：{why}。"
+            f"如不符，{WHERE_TO_CHANGE}更改"
+        )
+        return FrameworkDecision(chosen.framework_id, "detected", detection, warning)
+    shown = [c for c in detection.candidates if c.score > 0][:SHOWN_CANDIDATES]
+    named = "、".join(f"{c.name}（{c.framework_id}，把握度 {c.score:.2f}）" for c in shown)
+    warning = (
+        f"未能按报告内容确定指标体系（{'；'.join(detection.reasons)}）"
+        + (f"，候选：{named}" if named else "，报告中未出现本站任何指标体系的指标名称或识别提示")
+        + f"；{fallback}"
+    )
+    return FrameworkDecision(default, "default", detection, warning)
+
+
+def _framework_for_upload(
+    jx: AppState, offered: _Offered, dossier: Dossier, choice: str | None, evidence: Any
+) -> tuple[Dossier, FrameworkDecision]:
+    """The dossier with its framework: the user's explicit choice, else the one the file names, else the one
+    recognised from the report; a report that does not state its type takes the framework's."""
+    if choice is not None:
+        decision = FrameworkDecision(choice, "choice")
+    elif dossier.framework:
+        decision = FrameworkDecision(dossier.framework, "file")
+    else:
+        decision = _recognise(jx, offered, evidence, dossier.kind)
+    update: dict[str, Any] = {"framework": decision.framework_id}
+    if evidence is not None and evidence.kind is None and decision.framework_id:
+        try:
+            kind = jx.catalog.load(decision.framework_id, offered.sources).kind
+        except Exception:  # scoring reports a framework that does not load; the upload goes on
+            kind = None
+        if kind in KINDS and kind != dossier.kind:
+            update["kind"] = kind
+    return dossier.model_copy(update=update), decision
+
+
 def create_from_upload(
-    jx: AppState, actor: Actor, *, unit_id: int | None, year: Any, upload: CheckedUpload
-) -> tuple[DossierRow, list[str]]:
+    jx: AppState,
+    actor: Actor,
+    *,
+    unit_id: int | None,
+    year: Any,
+    upload: CheckedUpload,
+    framework: str | None = None,
+) -> tuple[DossierRow, list[str], FrameworkDecision]:
+    """A dossier from an uploaded report; ``framework`` is an explicit choice, or None/"auto" to recognise
+    it from the report. The framework's line comes first among the warnings: the page shows the first few."""
     unit_id = _unit_for_create(jx, actor, unit_id)
     year_value = _check_year(year)
+    rows = jx.store.list_frameworks()
+    offered = _Offered(framework_choices(jx, rows), {r.id: r.source for r in rows})
+    choice = _check_framework_choice(offered.choices, framework)
     if upload.suffix not in REPORT_SUFFIXES:
         raise InputError(
             f"不能从 {upload.suffix} 文件抽取档案：请上传自评报告（.txt/.docx/.pdf）或填报模板（.xlsx）"
@@ -262,14 +394,16 @@ def create_from_upload(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / upload.filename
         path.write_bytes(upload.content)
-        extracted, warnings = engine.extract_report(path)
-    if extracted.year != year_value:
-        warnings.append(f"报告中的年度为 {extracted.year} 年，已按您选择的 {year_value} 年度建档")
-    data = dossier_data(extracted)
+        extracted = engine.extract_upload(path)
+    warnings = list(extracted.warnings)
+    if extracted.dossier.year != year_value:
+        warnings.append(f"报告中的年度为 {extracted.dossier.year} 年，已按您选择的 {year_value} 年度建档")
+    data = dossier_data(extracted.dossier)
     data["year"] = year_value
     dossier = _stamp(jx, unit_id, Dossier.model_validate(data))
-    if not dossier.framework:
-        dossier = dossier.model_copy(update={"framework": jx.catalog.default_for(dossier.kind)})
+    dossier, decision = _framework_for_upload(jx, offered, dossier, choice, extracted.evidence)
+    if decision.warning:
+        warnings.insert(0, decision.warning)
     # One transaction creates the dossier with its source report; the summary follows once the stored
     # report can be checked along with it.
     row = jx.store.create_dossier(
@@ -283,7 +417,7 @@ def create_from_upload(
         source=(upload.filename, upload.content_type, upload.content),
     )
     jx.store.update_summary(row.id, evaluate(jx, dossier, row.id).summary())
-    return jx.store.get_dossier(row.id), warnings
+    return jx.store.get_dossier(row.id), warnings, decision
 
 
 def save(jx: AppState, actor: Actor, row: DossierRow, version: Any, dossier: Dossier) -> DossierRow:
