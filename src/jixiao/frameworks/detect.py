@@ -2,7 +2,7 @@
 
     detect_framework(document_or_dossier, frameworks) -> Detection
 
-Pure (apart from reading a framework's own ``match`` from its file when the loader did not resolve it).
+Pure.
 Each candidate gets a score in [0, 1] from
 
 * the indicator names (一级/二级/三级) and ``match.keywords`` found in the report — a name at the start of a
@@ -28,9 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from jixiao.frameworks.model import Framework, MatchHints, merge_match
+from jixiao.frameworks.model import Framework, MatchHints
 from jixiao.model import Dossier
 
 if TYPE_CHECKING:
@@ -121,35 +119,9 @@ def evidence_from_dossier(dossier: Dossier) -> Evidence:
 # ------------------------------------------------------------------ hints of a framework
 
 
-_SOURCE_HINTS: dict[tuple[str, int, int], MatchHints | None] = {}
-
-
-def _own_hints(path: Path) -> MatchHints | None:
-    """The ``match`` section written in a framework file (already schema-checked when it was loaded)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key not in _SOURCE_HINTS:
-        try:
-            data: Any = yaml.load(
-                path.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            )
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            data = None
-        raw = data.get("match") if isinstance(data, dict) else None
-        _SOURCE_HINTS[key] = MatchHints.model_validate(raw) if isinstance(raw, dict) else None
-    return _SOURCE_HINTS[key]
-
-
 def hints_for(framework: Framework, by_id: dict[str, Framework]) -> MatchHints:
-    """The resolved hints: the loader's when it filled them, else own over inherited, read from the files."""
-    if framework.match is not None:
-        return framework.match
-    own = _own_hints(Path(framework.source)) if framework.source else None
-    parent = _parent_of(framework, by_id)
-    return merge_match(hints_for(parent, by_id) if parent is not None else None, own)
+    """The resolved hints (the loader merges ``match`` through ``extends``); none written → empty hints."""
+    return framework.match if framework.match is not None else MatchHints()
 
 
 def _parent_of(framework: Framework, by_id: dict[str, Framework]) -> Framework | None:

@@ -26,6 +26,7 @@ from jixiao.frameworks.model import (
     FrameworkDocument,
     FrameworkItem,
     TiersRule,
+    merge_match,
     ref_keys,
 )
 from jixiao.frameworks.schema import framework_schema
@@ -276,6 +277,7 @@ def resolve_document(
             doc.bonus_in_total if doc.bonus_in_total is not None else (base.bonus_in_total if base else False)
         ),
         figure_keys={**(base.figure_keys if base else {}), **doc.figure_keys},
+        match=merge_match(base.match if base else None, doc.match),
         items=items,
     )
     cap = doc.bonus_cap if doc.bonus_cap is not None else (base.bonus_cap if base else None)
