@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 
 from jixiao.frameworks.model import FrameworkItem, Rule
 from jixiao.frameworks.rules import RuleContext, apply_rule, compile_rule
-from jixiao.frameworks.rules.base import Outcome
+from jixiao.frameworks.rules.base import Outcome, finish
 from jixiao.model import Dossier
 
 D = Decimal
@@ -516,3 +516,74 @@ def test_compiled_targets_tell_equal_weights_and_texts_apart() -> None:
     a = rule(_dossier(projects=[_project({"name": "甲", "weight": 3, "target": "≥1人"})]))
     b = rule(_dossier(projects=[_project({"name": "乙", "weight": 3, "target": "≥1人"})]))
     assert "甲" in a.missing[0] and "乙" in b.missing[0]
+
+
+def _compiled_for_scoring(rule: dict[str, Any], weight: int) -> Any:
+    parsed = RULE.validate_python(rule)
+    item = FrameworkItem(id="item", name="测试指标", weight=D(weight), rule=parsed)
+    return compile_rule(parsed, item, {}, (), 3, differences=True, finished=True)
+
+
+@pytest.mark.parametrize(
+    "management",
+    [
+        {"制度健全": "是", "按时报送": "是", "结果公开": "是"},  # full marks: nothing lost
+        {"制度健全": "否", "按时报送": "是", "结果公开": "部分"},  # points lost: "（扣 x 分）"
+        {"制度健全": D("0.333"), "on_time": "是", "结果公开": "是"},  # rounded to 2 places
+        {"制度健全": "是"},  # partial: unanswered criteria
+        {
+            "制度健全": "也许",
+            "按时报送": "是",
+            "结果公开": "是",
+        },  # invalid: no score, the message is the flag
+    ],
+)
+def test_finished_checklist_is_what_scoring_makes_of_the_plain_outcome(management: dict[str, Any]) -> None:
+    plain = _compiled(CHECKLIST, 4)(_dossier(management=management))
+    rule = _compiled_for_scoring(CHECKLIST, 4)
+    for _ in range(2):  # the remembered outcome comes out finished too
+        got = rule(_dossier(management=management))
+        assert got.finished and not plain.finished
+        assert (got.score, got.derivation) == finish(plain.score, plain.derivation, D(4), note=True)
+        assert (got.status, got.missing, got.flags) == (plain.status, plain.missing, plain.flags)
+
+
+def test_finish_rounds_and_notes_points_lost() -> None:
+    assert finish(D("1.005"), "x", D(2), note=True) == (D("1.01"), "x（扣 1 分）")
+    assert finish(D(2), "x", D(2), note=True) == (D("2.00"), "x")
+    assert finish(D(1), "x，扣 1 分", D(2), note=True) == (D("1.00"), "x，扣 1 分")  # already says it
+    assert finish(D(1), "x", D(2), note=False) == (D("1.00"), "x")
+    assert finish(None, "x", D(2), note=True) == (None, "x")
+
+
+def test_compiled_targets_list_the_indicators_whose_stated_score_differs() -> None:
+    projects = [
+        _project(
+            {"name": "甲", "weight": 2, "target": "≥10人", "actual": "5人", "stated_score": 2},
+            {"name": "乙", "weight": 2, "target": "≥10人", "actual": "10人", "stated_score": 2},
+            {"name": "丙", "weight": 2, "target": "≥10人", "actual": "10人"},
+        ),
+        _project({"name": "丁", "weight": 2, "target": "≥10人", "actual": "8人", "stated_score": 1}),
+    ]
+    out = _compiled_for_scoring({"kind": "targets"}, 8)(_dossier(projects=projects))
+    kids = [kid for project in out.children for kid in project.children]
+    assert [k.difference for k in kids] == [D(1), D(0), None, D("-0.60")]
+    assert out.differing == [kids[0], kids[3]]  # the same objects, only the non-zero differences
+    # compiled without differences (apply_rule): nothing computed, nothing listed
+    plain = _compiled({"kind": "targets"}, 8)(_dossier(projects=projects))
+    assert plain.differing is None
+    assert all(k.difference is None for p in plain.children for k in p.children)
+
+
+def test_pair_of_amounts_in_one_unit_shows_them_as_written() -> None:
+    rule = {"kind": "ratio", "value": {"ratio": ["executed_total", "budget_total"]}}
+    same = run(rule, 10, {"executed_total": "900.50万元", "budget_total": "1000万元"})
+    assert "(900.50/1000)×100%=90.05%" in same.derivation and same.score == D("9.01")
+    mixed = run(rule, 10, {"executed_total": "9005000元", "budget_total": "1000万元"})
+    assert "(9005000/10000000)×100%=90.05%" in mixed.derivation and mixed.score == D("9.01")
+    counts = run(rule, 10, {"executed_total": "9人", "budget_total": "10人"})
+    assert "(9人/10人)×100%=90.00%" in counts.derivation
+    zero = run(rule, 10, {"executed_total": "9万元", "budget_total": "0元"})
+    assert zero.status == "invalid" and "为 0" in zero.derivation
+    apart = run(rule, 10, {"executed_total": "9人", "budget_total": "10万元"})
+    assert apart.status == "invalid" and "（9人）" in apart.derivation and "单位不同" in apart.derivation

@@ -312,3 +312,54 @@ def test_score_many_needs_each_dossiers_framework(framework: Framework) -> None:
 
 def _total(card: Scorecard) -> Decimal | None:
     return card.total
+
+
+def test_plan_steps_put_children_before_their_parent(framework: Framework) -> None:
+    plan = plan_for(framework)
+    order = [(step[1], step[-1]) for step in plan.steps]
+    assert order == [("completion", 0), ("rules", 0), ("money", 2), ("work", 0), ("bonus", 0)]
+    assert not plan.dotted
+
+
+def test_generated_node_sharing_a_framework_items_id_gets_its_stated_score(framework: Framework) -> None:
+    # ids cannot hold dots when validated; a framework changed in place may, and then a generated node
+    # ("work.p1.i1") can carry a framework item's id: its stated score is attached as before
+    framework.items[2].id = "work.p1.i1"
+    forget_plans()
+    try:
+        card = score(dossier(stated={"items": {"work.p1.i1": D(1)}}), framework)
+        assert plan_for(framework).dotted
+        generated = next(n for n in card.walk() if n.id == "work.p1.i1" and n.rule == "targets")
+        assert generated.stated == D(1) and generated.difference == D(1) - generated.score
+        assert generated.difference_note and "stated" in generated.model_fields_set
+    finally:
+        framework.items[2].id = "bonus"
+        forget_plans()
+
+
+def test_differing_generated_nodes_are_explained_and_equal_ones_are_not(framework: Framework) -> None:
+    card = score(dossier(), framework)
+    short, met = find(card, "work.p1.i2"), find(card, "work.p1.i1")
+    assert short.stated == D(10) and short.difference and short.difference_note
+    assert met.stated is None and met.difference_note is None
+    same = score(
+        dossier(
+            projects=[
+                {
+                    "name": "项目甲",
+                    "indicators": [
+                        {
+                            "name": "人数",
+                            "weight": 40,
+                            "target": "≥100人",
+                            "actual": "120人",
+                            "stated_score": 40,
+                        }
+                    ],
+                }
+            ]
+        ),
+        framework,
+    )
+    node = find(same, "work.p1.i1")
+    assert node.difference == 0 and node.difference_note is None and "difference" in node.model_fields_set

@@ -304,6 +304,11 @@ def _trusted(cls: type[BaseModel], values: dict[str, Any], fields_set: set[str])
     return obj
 
 
+# trusted_item's steps, for loops that build many nodes and inline them (scoring, the targets rule):
+# new(ItemScore), then set __dict__, __pydantic_fields_set__, __pydantic_extra__ (None), __pydantic_private__
+TRUSTED_ITEM_STEPS = (_new_object, _set_dict, _set_fields_set, _set_extra, _set_private)
+
+
 def trusted_item(values: dict[str, Any], fields_set: set[str]) -> ItemScore:
     """``ItemScore.trusted`` without the class-method indirection (called for every node scored)."""
     obj = _new_object(ItemScore)

@@ -5,8 +5,8 @@ makes its item ``missing`` (never a silent 0) and the total incomplete. Where th
 scores, each item shows stated vs computed, the difference and why (another reading of the printed
 rule, full marks given despite a shortfall, a total that leaves an item out).
 
-A framework is compiled once into a plan (rules with their texts worked out, the tree indexed, notes and
-grade bands ready), kept while the Framework object lives. ``load_framework`` builds a new object on every
+A framework is compiled once into a plan (rules with their texts worked out, the tree indexed and laid out
+children-first so one loop scores it, notes and grade bands ready), kept while the Framework object lives. ``load_framework`` builds a new object on every
 call, so an edited file is planned afresh; a Framework changed in place after it was scored needs
 ``forget_plans()``.
 """
@@ -22,9 +22,17 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.frameworks.model import RULE_KIND_NAMES, Framework, FrameworkItem
-from jixiao.frameworks.rules import Compiled, Outcome, compile_rule, manual_item_outcome
+from jixiao.frameworks.rules import NO_DEDUCTION_NOTE, Compiled, compile_rule, manual_item_outcome
 from jixiao.frameworks.values import points, rounded
-from jixiao.model import SCORECARD_SCHEMA, Dossier, ItemScore, ItemStatus, Scorecard, trusted_item
+from jixiao.model import (
+    SCORECARD_SCHEMA,
+    TRUSTED_ITEM_STEPS,
+    Dossier,
+    ItemScore,
+    ItemStatus,
+    Scorecard,
+    trusted_item,
+)
 
 INCOMPLETE: frozenset[str] = frozenset({"missing", "partial", "invalid"})
 
@@ -42,13 +50,12 @@ _CARD_FIELDS = frozenset((
 ))
 # fmt: on
 _ZERO = Decimal(0)
-_NO_DEDUCTION_NOTE = frozenset(("targets", "adjustment"))  # kinds whose derivation never adds "（扣 x 分）"
 
 
 def score(dossier: Dossier, framework: Framework) -> Scorecard:
     plan = plan_for(framework)
     run = _Run(dossier, plan)
-    items = [run.item(node) for node in plan.roots]
+    items = _score_items(run)
     notes = list(plan.item_notes)
     if dossier.kind != plan.kind:
         notes.append(f"档案类型为“{dossier.kind}”，而指标体系“{plan.name}”适用于“{plan.kind}”评价，请确认")
@@ -101,19 +108,21 @@ def _assign(node: ItemScore, name: str, value: Any) -> None:
 class _Node:
     """One framework item ready to score: its rule compiled (a leaf) or its children planned."""
 
-    __slots__ = ("children", "id", "item", "kind", "level", "name", "run", "weight")
+    __slots__ = ("children", "deduction_note", "id", "item", "kind", "level", "name", "run", "weight")
 
     def __init__(self, item: FrameworkItem, level: int, plan: Plan) -> None:
         self.item, self.id, self.name, self.weight, self.level = item, item.id, item.name, item.weight, level
         self.children = [_Node(c, level + 1, plan) for c in item.children]
         self.run: Compiled | None = None
         self.kind: str | None = None
+        self.deduction_note = False
         if not item.children:
             assert item.rule is not None
             self.kind = item.rule.kind
             self.run = compile_rule(
-                item.rule, item, plan.labels, plan.ancestors(item), level, differences=True
+                item.rule, item, plan.labels, plan.ancestors(item), level, differences=True, finished=True
             )
+            self.deduction_note = self.kind not in NO_DEDUCTION_NOTE
 
 
 class Plan:
@@ -143,6 +152,21 @@ class Plan:
         self.by_name = {name: found[0] for name, found in names.items() if len(found) == 1}
         self.item_notes = [f"{item.name}：{item.note}" for item in self.items if item.note]
         self.roots = [_Node(i, 1, self) for i in framework.items]
+        # every node after its children, with how many children it takes off the stack: scoring is one loop
+        # (node, id, name, level, weight, rule, kind, deduction note, number of children)
+        self.steps: list[tuple[Any, ...]] = []
+
+        def order(nodes: list[_Node]) -> None:
+            for n in nodes:
+                order(n.children)
+                self.steps.append(
+                    (n, n.id, n.name, n.level, n.weight, n.run, n.kind, n.deduction_note, len(n.children))
+                )
+
+        order(self.roots)
+        # ids cannot hold dots, so a generated node ("x.p1.i1") never has a stated score of its own; a
+        # framework built without validation might: its generated nodes are then looked up one by one
+        self.dotted = any("." in key for key in self.by_id)
         self._alternatives: dict[tuple[int, int], list[Compiled]] = {}
 
     def ancestors(self, item: FrameworkItem) -> tuple[str, ...]:
@@ -211,98 +235,33 @@ class _Run:
         self.manual = dossier.manual_scores
         self.stated, self.unmatched_stated = _stated_lookup(dossier, plan)
 
-    def item(self, node: _Node) -> ItemScore:
-        run = node.run
-        stated = self.stated.get(node.id)
-        if node.id in self.manual:
-            # the manual score may replace the computed one: the stated score is compared afterwards
-            out = self._parent(node, None) if run is None else _leaf(node, run(self.dossier), None)
-            self._manual_override(node, out)
-            if stated is not None:
-                self._attach_stated(out)
-        else:
-            out = self._parent(node, stated) if run is None else _leaf(node, run(self.dossier), stated)
-            if stated is not None:
-                self._explain_difference(out)
-        if run is not None and out.children:  # a leaf's generated children (targets)
-            self._attach_generated(out.children)
-        return out
-
-    def _parent(self, node: _Node, stated: Decimal | None) -> ItemScore:
-        children = [self.item(c) for c in node.children]
-        # the roll-up: the sum of what is scored, and how complete the children are
-        total, scored, complete, all_invalid = _ZERO, False, True, True
-        shown: list[str] = []
-        for child in children:
-            got = child.score
-            if got is None:
-                shown.append("？")
-            else:
-                total += got
-                scored = True
-                shown.append(points(got))
-            status = child.status
-            if status in INCOMPLETE:
-                complete = False
-            if status != "invalid":
-                all_invalid = False
-        if scored:
-            total = rounded(total)
-            rolled: ItemStatus = "scored" if complete else "partial"
-            derivation = f"下级指标得分合计：{'+'.join(shown)}={points(total)} 分"
-        else:
-            rolled = "scored" if complete else "invalid" if all_invalid else "missing"
-            derivation = "下级指标均未能计分"
-        score = total if scored else None
-        difference = None if stated is None or score is None else stated - score
-        return trusted_item(
-            {
-                "id": node.id,
-                "name": node.name,
-                "level": node.level,
-                "max": node.weight,
-                "score": score,
-                "status": rolled,
-                "derivation": derivation,
-                "missing": [],
-                "flags": [],
-                "stated": stated,
-                "difference": difference,
-                "difference_note": None,
-                "rule": None,
-                "children": children,
-            },
-            set(
-                _PARENT_FIELDS
-                if stated is None
-                else _PARENT_STATED
-                if difference is None
-                else _PARENT_DIFFERENCE
-            ),
-        )
-
     def _manual_override(self, node: _Node, out: ItemScore) -> None:
         """A manual score stands in for an item the rule cannot score from the dossier's data."""
         entry = self.manual.get(node.id)
-        if entry is None or out.rule == "manual":
+        values = out.__dict__  # read and assigned directly, as ``_assign`` does
+        if entry is None or values["rule"] == "manual":
             return
-        if out.status not in INCOMPLETE:
-            out.flags.append(f"档案另给出人工评分 {points(entry.score)} 分，已按评分规则计算，未采用人工评分")
+        if values["status"] not in INCOMPLETE:
+            values["flags"].append(
+                f"档案另给出人工评分 {points(entry.score)} 分，已按评分规则计算，未采用人工评分"
+            )
             return
         outcome = manual_item_outcome(entry.score, entry.reason, node.item)
         if outcome.score is None:
-            out.flags.extend(outcome.flags)
+            values["flags"].extend(outcome.flags)
             return
-        if out.children:
+        if values["children"]:
             count = len(_missing_of(out, []))
             lacking = f"下级指标共 {count} 处缺少按评分规则计分所需的数据，见各下级指标"
         else:
-            shown = out.missing[:2] or [out.derivation]
-            more = f" 等 {len(out.missing)} 项" if len(out.missing) > 2 else ""
+            missing = values["missing"]
+            shown = missing[:2] or [values["derivation"]]
+            more = f" 等 {len(missing)} 项" if len(missing) > 2 else ""
             lacking = f"档案缺少按评分规则计分所需的数据：{'、'.join(shown)}{more}"
-        _assign(out, "score", rounded(outcome.score))
-        _assign(out, "status", "manual")
-        _assign(out, "derivation", f"{outcome.derivation}（{lacking}）")
+        values["score"] = rounded(outcome.score)
+        values["status"] = "manual"
+        values["derivation"] = f"{outcome.derivation}（{lacking}）"
+        out.__pydantic_fields_set__.update(("score", "status", "derivation"))
 
     def _attach_stated(self, out: ItemScore) -> None:
         """Stated score and difference set after the node was built (assigned as pydantic would)."""
@@ -317,9 +276,10 @@ class _Run:
             self._explain_difference(out)
 
     def _explain_difference(self, out: ItemScore) -> None:
-        difference = out.difference
+        values = out.__dict__
+        difference = values["difference"]
         if difference is not None and difference != 0:
-            out.__dict__["difference_note"] = self._explain(out, self.plan.find(out.id))
+            values["difference_note"] = self._explain(out, self.plan.find(values["id"]))
             out.__pydantic_fields_set__.add("difference_note")
 
     def _attach_generated(self, nodes: list[ItemScore]) -> None:
@@ -335,9 +295,10 @@ class _Run:
                 self._attach_generated(node.children)
 
     def _explain(self, node: ItemScore, item: FrameworkItem | None) -> str:
-        assert node.stated is not None and node.score is not None
-        stated, computed = node.stated, node.score
-        if node.status in ("partial", "missing"):
+        values = node.__dict__  # a pydantic model's attribute access is slow; this reads several fields
+        stated, computed, status = values["stated"], values["score"], values["status"]
+        assert stated is not None and computed is not None
+        if status in ("partial", "missing"):
             # A subtotal whose parts are not all scored: the gap is the unscored parts, not a different rule.
             unscored = [c.name for c in node.children if c.status in ("missing", "partial", "invalid")]
             which = f"（{'、'.join(unscored)}）" if unscored else ""
@@ -346,69 +307,151 @@ class _Run:
                 "补全数据后再比较"
             )
         if item is not None:
-            for alternative in self.plan.alternatives(item, node.level):
+            for alternative in self.plan.alternatives(item, values["level"]):
                 outcome = alternative(self.dossier)
                 if outcome.score is not None and rounded(outcome.score) == stated:
-                    chosen = RULE_KIND_NAMES.get(node.rule or "", node.rule or "")
+                    kind = values["rule"] or ""
+                    chosen = RULE_KIND_NAMES.get(kind, kind)
                     note = f"（{item.note}）" if item.note else ""
                     return (
                         f"自评分 {points(stated)} 采用了评分标准中的另一种算法：{outcome.derivation}；"
                         f"本指标体系按“{chosen}”规则计算，得 {points(computed)} 分{note}"
                     )
-        if stated == node.max and computed < node.max:
-            return (
-                f"自评给满分 {points(stated)} 分，但按评分规则只得 {points(computed)} 分：{node.derivation}"
-            )
-        if stated > node.max:
-            return f"自评分 {points(stated)} 超过本项分值 {points(node.max)}"
+        full = values["max"]
+        if stated == full and computed < full:
+            return f"自评给满分 {points(stated)} 分，但按评分规则只得 {points(computed)} 分：{values['derivation']}"
+        if stated > full:
+            return f"自评分 {points(stated)} 超过本项分值 {points(full)}"
         return (
             f"自评分 {points(stated)} 与按评分规则计算的 {points(computed)} 分相差 "
             f"{points(stated - computed)} 分，未能识别自评所用的算法，请核对"
         )
 
 
-def _leaf(node: _Node, outcome: Outcome, stated: Decimal | None) -> ItemScore:
-    derivation = outcome.derivation
-    got = outcome.score
-    score = None
-    if got is not None:
-        score = rounded(got)
-        lost = node.weight - got
-        if lost > 0 and node.kind not in _NO_DEDUCTION_NOTE and "扣 " not in derivation:
-            derivation += f"（扣 {points(rounded(lost))} 分）"
-    difference = None if stated is None or score is None else stated - score
-    return trusted_item(
-        {
-            "id": node.id,
-            "name": node.name,
-            "level": node.level,
-            "max": node.weight,
-            "score": score,
-            "status": outcome.status,
-            "derivation": derivation,
-            # the outcome's lists are the node's own: every compiled rule builds them afresh per call
-            "missing": outcome.missing,
-            "flags": outcome.flags,
-            "stated": stated,
-            "difference": difference,
-            "difference_note": None,
-            "rule": node.kind,
-            "children": outcome.children,
-        },
-        set(_LEAF_FIELDS if stated is None else _LEAF_STATED if difference is None else _LEAF_DIFFERENCE),
-    )
+def _score_items(run: _Run) -> list[ItemScore]:
+    """Every node of the plan, children before their parent (one loop over ``plan.steps``, the hot path).
+
+    A leaf is its rule's outcome, rounded, with "（扣 x 分）" where points were lost; a parent rolls up its
+    children (the sum of what is scored, how complete they are). A manual score or a stated score sends
+    the node through ``_Run``'s slower steps.
+    """
+    dossier, plan, stated_scores, manual = run.dossier, run.plan, run.stated, run.manual
+    new, set_dict, set_fields, set_extra, set_private = TRUSTED_ITEM_STEPS
+    stack: list[ItemScore] = []
+    for node, nid, name, level, weight, rule, kind, note, count in plan.steps:
+        stated = stated_scores.get(nid) if stated_scores else None
+        overridden = nid in manual if manual else False
+        # the manual score may replace the computed one: the stated score is compared after
+        stated_here = None if overridden else stated
+        out = new(ItemScore)
+        if rule is None:
+            children = stack[-count:]
+            del stack[-count:]
+            total, scored, complete, all_invalid = _ZERO, False, True, True
+            shown: list[str] = []
+            for child in children:
+                values = child.__dict__
+                got = values["score"]
+                if got is None:
+                    shown.append("？")
+                else:
+                    total += got
+                    scored = True
+                    shown.append(points(got))
+                status = values["status"]
+                if status in INCOMPLETE:
+                    complete = False
+                if status != "invalid":
+                    all_invalid = False
+            if scored:
+                score = rounded(total)
+                rolled: ItemStatus = "scored" if complete else "partial"
+                derivation = f"下级指标得分合计：{'+'.join(shown)}={points(score)} 分"
+            else:
+                score = None
+                rolled = "scored" if complete else "invalid" if all_invalid else "missing"
+                derivation = "下级指标均未能计分"
+            if stated_here is None:
+                difference, fields = None, _PARENT_FIELDS
+            elif score is None:
+                difference, fields = None, _PARENT_STATED
+            else:
+                difference, fields = stated_here - score, _PARENT_DIFFERENCE
+            # fmt: off
+            set_dict(out, {
+                "id": nid, "name": name, "level": level, "max": weight, "score": score, "status": rolled,
+                "derivation": derivation, "missing": [], "flags": [], "stated": stated_here,
+                "difference": difference, "difference_note": None, "rule": None, "children": children,
+            })
+            # fmt: on
+            set_fields(out, set(fields))
+            set_extra(out, None)
+            set_private(out, None)
+            if overridden:
+                run._manual_override(node, out)
+                if stated is not None:
+                    run._attach_stated(out)
+            elif difference:  # None or 0: nothing to explain
+                run._explain_difference(out)
+            stack.append(out)
+            continue
+        outcome = rule(dossier)
+        derivation = outcome.derivation
+        got = score = outcome.score
+        if got is not None and not outcome.finished:  # as ``finish`` does it, inlined
+            score = rounded(got)
+            if note:
+                lost = weight - got
+                if lost > 0 and "扣 " not in derivation:
+                    derivation += f"（扣 {points(rounded(lost))} 分）"
+        if stated_here is None:
+            difference, fields = None, _LEAF_FIELDS
+        elif score is None:
+            difference, fields = None, _LEAF_STATED
+        else:
+            difference, fields = stated_here - score, _LEAF_DIFFERENCE
+        # the outcome's lists are the node's own: every compiled rule builds them afresh per call
+        # fmt: off
+        set_dict(out, {
+            "id": nid, "name": name, "level": level, "max": weight, "score": score,
+            "status": outcome.status, "derivation": derivation, "missing": outcome.missing,
+            "flags": outcome.flags, "stated": stated_here, "difference": difference, "difference_note": None,
+            "rule": kind, "children": outcome.children,
+        })
+        # fmt: on
+        set_fields(out, set(fields))
+        set_extra(out, None)
+        set_private(out, None)
+        if overridden:
+            run._manual_override(node, out)
+            if stated is not None:
+                run._attach_stated(out)
+        elif difference:
+            run._explain_difference(out)
+        if outcome.children:  # a leaf's generated children (targets)
+            differing = outcome.differing
+            if differing is None or plan.dotted:
+                run._attach_generated(outcome.children)
+            else:
+                for generated in differing:
+                    run._explain_difference(generated)
+        stack.append(out)
+    return stack
 
 
 def _missing_of(node: ItemScore, path: list[str]) -> list[str]:
     """What is missing under a node, each prefixed by the indicator path; nothing under a manual score."""
-    if node.status not in INCOMPLETE:
+    values = node.__dict__  # read directly: a pydantic model's attribute access is slow
+    if values["status"] not in INCOMPLETE:
         return []
-    here = "/".join([*path, node.name])
-    if not node.children:
-        return [f"{here}：{m}" for m in node.missing] or [f"{here}：{node.derivation}"]
+    name, children = values["name"], values["children"]
+    here = "/".join([*path, name])
+    if not children:
+        return [f"{here}：{m}" for m in values["missing"]] or [f"{here}：{values['derivation']}"]
     out: list[str] = []
-    for child in node.children:
-        out.extend(_missing_of(child, [*path, node.name]))
+    below = [*path, name]
+    for child in children:
+        out.extend(_missing_of(child, below))
     return out
 
 
@@ -430,12 +473,15 @@ def _stated_lookup(dossier: Dossier, plan: Plan) -> tuple[dict[str, Decimal], li
 
 def _stated_sum(node: ItemScore) -> Decimal | None:
     """A node's stated score, or the sum of its children's when all of them state one."""
-    if node.stated is not None:
-        return node.stated
-    if not node.children:
+    values = node.__dict__  # read directly: this walks every node of a card that states a total
+    stated = values["stated"]
+    if stated is not None:
+        return stated
+    children = values["children"]
+    if not children:
         return None
     total = _ZERO
-    for child in node.children:
+    for child in children:
         part = _stated_sum(child)
         if part is None:
             return None
@@ -458,10 +504,13 @@ def _total_notes(
             )
         else:
             notes.append(f"自评总分 {points(stated_total)} 与{word}一致")
-    parts = [_stated_sum(i) for i in items]
-    if any(p is None for p in parts):
-        return notes
-    stated_sum = sum((p for p in parts if p is not None), Decimal(0))
+    parts: list[Decimal] = []
+    for item in items:  # stops at the first item that states nothing (the note needs them all)
+        part = _stated_sum(item)
+        if part is None:
+            return notes
+        parts.append(part)
+    stated_sum = sum(parts, Decimal(0))
     if stated_sum == stated_total:
         return notes
     for item, part in zip(items, parts, strict=True):

@@ -42,31 +42,27 @@ class Resolved:
     error: str | None = None  # figures present but unusable (zero denominator, wrong unit)
 
 
-def _comparable(a: Figure, b: Figure) -> tuple[Decimal, Decimal] | None:
-    """Both amounts → 元; otherwise the same unit is required."""
-    if a.unit in AMOUNT_UNITS and b.unit in AMOUNT_UNITS:
-        return _yuan(str(a.value), a.unit), _yuan(str(b.value), b.unit)
-    if a.unit == b.unit:
-        return a.value, b.value
-    return None
-
-
 Resolver = Callable[[dict[str, Figure]], Resolved]
 
 
-def _compile_one(ref: SingleRef, labels: dict[str, str]) -> Resolver:
-    """One reference with its labels looked up once: figures → Resolved."""
+def _compile_one(ref: SingleRef, labels: dict[str, str], joined: bool = False) -> Resolver:
+    """One reference with its labels looked up once: figures → Resolved. ``joined``: what is missing comes
+    as one entry (the keys joined by "、"), as a reference without fallbacks reports it."""
     if isinstance(ref, str):
         return _key_resolver(ref, describe_key(ref, labels))
     keys = ref.ratio if isinstance(ref, RatioRef) else ref.change
-    return _pair_resolver(ref, keys[0], keys[1], describe_key(keys[0], labels), describe_key(keys[1], labels))
+    return _pair_resolver(
+        ref, keys[0], keys[1], describe_key(keys[0], labels), describe_key(keys[1], labels), joined
+    )
 
 
 @lru_cache(maxsize=4096)
-def _yuan(value: str, unit: str) -> Decimal:
-    """``Figure.to_yuan`` by the value's exact text (str round-trips a Decimal, exponent and sign included):
-    the conversion costs ~5 µs and the same amounts recur in every rate of a dossier and across re-scores."""
-    return to_yuan(Decimal(value), unit)
+def _amount(value: str, unit: str) -> tuple[Decimal, str | None]:
+    """An amount in 元 and its own value as shown (None when not finite), by the value's exact text (str
+    round-trips a Decimal, exponent and sign included): the conversion costs ~5 µs and the same amounts
+    recur in every rate of a dossier and across re-scores."""
+    own = Decimal(value)
+    return to_yuan(own, unit), format_decimal(own) if own.is_finite() else None
 
 
 def _key_resolver(key: str, described: str) -> Resolver:
@@ -84,31 +80,39 @@ def _key_resolver(key: str, described: str) -> Resolver:
     return run
 
 
-def _pair_resolver(ref: RatioRef | ChangeRef, key_a: str, key_b: str, desc_a: str, desc_b: str) -> Resolver:
+def _pair_resolver(
+    ref: RatioRef | ChangeRef, key_a: str, key_b: str, desc_a: str, desc_b: str, joined: bool = False
+) -> Resolver:
     is_ratio = isinstance(ref, RatioRef)
     absolute = isinstance(ref, ChangeRef) and ref.absolute
 
     def run(figures: dict[str, Figure]) -> Resolved:
         first, second = figures.get(key_a), figures.get(key_b)
         if first is None or second is None:
-            return Resolved(
-                None, missing=[d for k, d in ((key_a, desc_a), (key_b, desc_b)) if k not in figures]
-            )
-        pair = _comparable(first, second)
-        if pair is None:
+            missing = [d for k, d in ((key_a, desc_a), (key_b, desc_b)) if k not in figures]
+            return Resolved(None, missing=["、".join(missing)] if joined else missing)
+        # fields read from the instance dicts: a pydantic model's attribute access takes its slow path
+        fields_a, fields_b = first.__dict__, second.__dict__
+        unit_a, unit_b = fields_a["unit"], fields_b["unit"]
+        if unit_a in AMOUNT_UNITS and unit_b in AMOUNT_UNITS:  # both in 元
+            a, shown_a = _amount(str(fields_a["value"]), unit_a)
+            b, shown_b = _amount(str(fields_b["value"]), unit_b)
+            if b == 0:
+                return Resolved(None, error=f"{desc_b} 为 0，无法计算比率")
+            # shown in 元 when the units differ; a value not finite: format_decimal raises its error
+            if unit_a != unit_b or shown_a is None or shown_b is None:
+                shown_a, shown_b = format_decimal(a), format_decimal(b)
+        elif unit_a == unit_b:
+            a, b = fields_a["value"], fields_b["value"]
+            if b == 0:
+                return Resolved(None, error=f"{desc_b} 为 0，无法计算比率")
+            # as Figure.text() writes them (it imports on every call)
+            shown_a, shown_b = f"{format_decimal(a)}{unit_a}", f"{format_decimal(b)}{unit_b}"
+        else:
             return Resolved(
                 None,
                 error=f"{desc_a}（{first.text()}）与 {desc_b}（{second.text()}）单位不同，无法相除",
             )
-        a, b = pair
-        if b == 0:
-            return Resolved(None, error=f"{desc_b} 为 0，无法计算比率")
-        same = first.unit == second.unit
-        if same and first.unit in AMOUNT_UNITS:
-            shown_a, shown_b = format_decimal(first.value), format_decimal(second.value)
-        else:
-            shown_a = format_decimal(a) if first.unit in AMOUNT_UNITS and not same else first.text()
-            shown_b = format_decimal(b) if second.unit in AMOUNT_UNITS and not same else second.text()
         if is_ratio:
             value = a / b
             return Resolved(value, text=f"({shown_a}/{shown_b})×100%={pct(value)}")
@@ -128,17 +132,10 @@ def resolve(ref: ValueRef, figures: dict[str, Figure], labels: dict[str, str] | 
 
 def compile_ref(ref: ValueRef, labels: dict[str, str]) -> Resolver:
     """``resolve`` with the reference taken apart once (per framework plan), for scoring many dossiers."""
-    ones = [_compile_one(one, labels) for one in (ref if isinstance(ref, list) else [ref])]
-    if len(ones) == 1:
-        only = ones[0]
-
-        def run_one(figures: dict[str, Figure]) -> Resolved:
-            result = only(figures)
-            if result.value is None and not result.error:
-                result.missing = ["、".join(result.missing)]
-            return result
-
-        return run_one
+    refs = ref if isinstance(ref, list) else [ref]
+    if len(refs) == 1:  # what is missing already comes as one entry (a single key's is one already)
+        return _compile_one(refs[0], labels, joined=True)
+    ones = [_compile_one(one, labels) for one in refs]
 
     def run(figures: dict[str, Figure]) -> Resolved:
         alternatives: list[str] = []

@@ -19,12 +19,12 @@ from jixiao.frameworks.model import (
     TiersRule,
 )
 from jixiao.frameworks.rules.adjustments import (
+    compile_adjustment,
+    compile_manual,
     manual_item_outcome,
     manual_outcome,
-    score_adjustment,
-    score_manual,
 )
-from jixiao.frameworks.rules.base import Compiled, Outcome, RuleContext
+from jixiao.frameworks.rules.base import NO_DEDUCTION_NOTE, Compiled, Outcome, RuleContext, finish
 from jixiao.frameworks.rules.checklist import compile_checklist
 from jixiao.frameworks.rules.rates import (
     compile_control,
@@ -43,10 +43,12 @@ def compile_rule(
     ancestors: tuple[str, ...],
     level: int,
     differences: bool = False,
+    finished: bool = False,
 ) -> Compiled:
     """``rule`` of ``item`` (at depth ``level``, 1 = 一级, under ``ancestors``) as a function of the dossier.
 
     ``differences``: generated children (targets) carry stated − computed already, as scoring wants them.
+    ``finished``: outcomes a rule remembers (checklist) come as the scorecard shows them (``finish``).
     """
     match rule:
         case RatioRule():
@@ -60,15 +62,13 @@ def compile_rule(
         case ControlRule():
             return compile_control(rule, item, labels)
         case ChecklistRule():
-            return compile_checklist(rule, item)
+            return compile_checklist(rule, item, finished)
         case TargetsRule():
             return compile_targets(rule, item, level, differences)
         case AdjustmentRule():
-            adjustment = rule
-            return lambda d: score_adjustment(adjustment, RuleContext(item, d, labels, ancestors))
+            return compile_adjustment(rule, item, ancestors)
         case ManualRule():
-            manual = rule
-            return lambda d: score_manual(manual, RuleContext(item, d, labels, ancestors))
+            return compile_manual(rule, item)
     raise TypeError(f"unknown rule {rule!r}")
 
 
@@ -78,11 +78,13 @@ def apply_rule(rule: object, ctx: RuleContext, level: int) -> Outcome:
 
 
 __all__ = [
+    "NO_DEDUCTION_NOTE",
     "Compiled",
     "Outcome",
     "RuleContext",
     "apply_rule",
     "compile_rule",
+    "finish",
     "manual_item_outcome",
     "manual_outcome",
 ]

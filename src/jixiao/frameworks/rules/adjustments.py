@@ -5,15 +5,31 @@ from __future__ import annotations
 from decimal import Decimal
 
 from jixiao.frameworks.model import AdjustmentRule, FrameworkItem, ManualRule
-from jixiao.frameworks.rules.base import Outcome, RuleContext
+from jixiao.frameworks.rules.base import Compiled, Outcome, RuleContext
 from jixiao.frameworks.values import points
+from jixiao.model import Adjustment, Dossier
 
 
 def score_adjustment(rule: AdjustmentRule, ctx: RuleContext) -> Outcome:
-    cap = rule.cap if rule.cap is not None else ctx.weight
+    return compile_adjustment(rule, ctx.item, ctx.ancestors)(ctx.dossier)
+
+
+def compile_adjustment(rule: AdjustmentRule, item: FrameworkItem, ancestors: tuple[str, ...]) -> Compiled:
+    """The rule for one item (cap and the ids an event may name worked out once)."""
+    cap = rule.cap if rule.cap is not None else item.weight
     # An event may name this item or any of its parents (加减分项 → 工作表现加减分 → 工作受表彰或批评).
-    own = {None, ctx.item.id, *ctx.ancestors}
-    events = [a for a in ctx.dossier.adjustments if a.item in own]
+    own = {None, item.id, *ancestors}
+
+    def run(dossier: Dossier) -> Outcome:
+        adjustments = dossier.adjustments
+        if not adjustments:
+            return Outcome(Decimal(0), "scored", "档案未登记加分或减分事项，计 0 分")
+        return _adjusted([a for a in adjustments if a.item in own], cap)
+
+    return run
+
+
+def _adjusted(events: list[Adjustment], cap: Decimal) -> Outcome:
     if not events:
         return Outcome(Decimal(0), "scored", "档案未登记加分或减分事项，计 0 分")
     bonus = sum((a.points for a in events if a.kind == "加分"), Decimal(0))
@@ -36,17 +52,26 @@ def score_adjustment(rule: AdjustmentRule, ctx: RuleContext) -> Outcome:
 
 
 def score_manual(rule: ManualRule, ctx: RuleContext) -> Outcome:
-    entry = ctx.dossier.manual_scores.get(ctx.item.id)
-    if entry is None:
-        guidance = f"（{rule.guidance}）" if rule.guidance else ""
-        return Outcome(
-            None,
-            "missing",
-            f"本项需人工评分{guidance}，档案 manual_scores 中尚无“{ctx.item.id}”",
-            missing=[f"manual_scores.{ctx.item.id}（人工评分及理由）"],
-            flags=["待人工评分"],
-        )
-    return manual_outcome(entry.score, entry.reason, ctx)
+    return compile_manual(rule, ctx.item)(ctx.dossier)
+
+
+def compile_manual(rule: ManualRule, item: FrameworkItem) -> Compiled:
+    item_id = item.id
+    guidance = f"（{rule.guidance}）" if rule.guidance else ""
+
+    def run(dossier: Dossier) -> Outcome:
+        entry = dossier.manual_scores.get(item_id)
+        if entry is None:
+            return Outcome(
+                None,
+                "missing",
+                f"本项需人工评分{guidance}，档案 manual_scores 中尚无“{item_id}”",
+                missing=[f"manual_scores.{item_id}（人工评分及理由）"],
+                flags=["待人工评分"],
+            )
+        return manual_item_outcome(entry.score, entry.reason, item)
+
+    return run
 
 
 def manual_outcome(score: Decimal, reason: str, ctx: RuleContext) -> Outcome:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from jixiao.frameworks.model import FrameworkItem
-from jixiao.frameworks.values import Resolved
+from jixiao.frameworks.values import Resolved, points, rounded
 from jixiao.model import Dossier, ItemScore, ItemStatus
 
 
@@ -31,6 +31,10 @@ class Outcome:
     missing: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     children: list[ItemScore] = field(default_factory=list)
+    # generated nodes whose stated score differs from the computed one (so scoring explains just these
+    # instead of walking every generated node); None: not tracked, scoring walks ``children``
+    differing: list[ItemScore] | None = None
+    finished: bool = False  # score and derivation already as the scorecard shows them (see ``finish``)
 
 
 # A rule compiled for one item of one framework (labels, thresholds and texts worked out once): scoring a
@@ -56,3 +60,19 @@ def unusable(label: str, resolved: Resolved) -> Outcome:
     if resolved.error:
         return invalid_outcome(resolved.error)
     return missing_outcome(label, resolved)
+
+
+# rule kinds whose derivation never gets "（扣 x 分）" (targets sums its children; an adjustment is a net)
+NO_DEDUCTION_NOTE = frozenset(("targets", "adjustment"))
+
+
+def finish(got: Decimal | None, derivation: str, weight: Decimal, note: bool) -> tuple[Decimal | None, str]:
+    """A leaf's score and derivation as the scorecard shows them: the score rounded half-up to 2 places and,
+    with ``note`` (rule kinds whose derivation does not say it), "（扣 x 分）" where points were lost."""
+    if got is None:
+        return None, derivation
+    if note:
+        lost = weight - got
+        if lost > 0 and "扣 " not in derivation:
+            derivation += f"（扣 {points(rounded(lost))} 分）"
+    return rounded(got), derivation

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from jixiao.errors import NumberParseError
 from jixiao.frameworks.model import ChecklistRule, Criterion, FrameworkItem
-from jixiao.frameworks.rules.base import Compiled, Outcome, RuleContext
+from jixiao.frameworks.rules.base import NO_DEDUCTION_NOTE, Compiled, Outcome, RuleContext, finish
 from jixiao.frameworks.values import points, rounded
 from jixiao.model import Answer, Dossier, ItemStatus
 
@@ -79,9 +79,10 @@ class _Criterion:
         return result
 
 
-def compile_checklist(rule: ChecklistRule, item: FrameworkItem) -> Compiled:
+def compile_checklist(rule: ChecklistRule, item: FrameworkItem, finished: bool = False) -> Compiled:
     """The rule for one item. Outcomes are remembered by the answers given: answers come from a small
-    vocabulary (是/否/部分), so most units of a framework share them."""
+    vocabulary (是/否/部分), so most units of a framework share them. ``finished``: remembered as the
+    scorecard shows them (rounded, with the points lost), so a repeated answer set costs no arithmetic."""
     criteria = [_Criterion(c, n, rule.partial_share) for n, c in enumerate(rule.criteria)]
     weight = item.weight
     memo: dict[tuple[object, ...], tuple[Decimal | None, ItemStatus, str, tuple[str, ...], bool]] = {}
@@ -118,26 +119,34 @@ def compile_checklist(rule: ChecklistRule, item: FrameworkItem) -> Compiled:
         return score, "scored", f"{detail}；合计 {points(score)} 分", (), False
 
     facts = [c.fact for c in criteria]
+    note = "checklist" not in NO_DEDUCTION_NOTE
     fallbacks = [(n, c.fact, c.key) for n, c in enumerate(criteria) if c.key]
 
     def run(dossier: Dossier) -> Outcome:
         management = dossier.management
-        answers: list[Answer | None] = [management.get(fact) for fact in facts]
+        answers: tuple[Answer | None, ...] = tuple(map(management.get, facts))
         if fallbacks and None in answers:
+            given = list(answers)
             for n, fact, key in fallbacks:  # the short key, when the fact itself is not answered
-                if answers[n] is None and fact not in management:
-                    answers[n] = management.get(key)
+                if given[n] is None and fact not in management:
+                    given[n] = management.get(key)
+            answers = tuple(given)
         # keyed by type too (True == 1 == Decimal(1)); equal Decimals score alike (points print without
         # trailing zeros, scores are rounded to 2 places)
-        key = (tuple(answers), tuple(map(type, answers)))
+        key = (answers, tuple(map(type, answers)))
         found = memo.get(key)
         if found is None:
             if len(memo) >= _CACHE_LIMIT:
                 memo.clear()
-            found = memo[key] = outcome(answers)
+            found = outcome(list(answers))
+            if finished:
+                shown, text = finish(found[0], found[2], weight, note)
+                found = (shown, found[1], text, found[3], found[4])
+            memo[key] = found
         score, status, derivation, missing, flagged = found
+        # positional: keywords cost a third of the call
         return Outcome(
-            score, status, derivation, missing=list(missing), flags=[derivation] if flagged else []
+            score, status, derivation, [*missing], [derivation] if flagged else [], [], None, finished
         )
 
     return run

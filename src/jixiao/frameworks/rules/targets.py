@@ -8,7 +8,15 @@ from decimal import Decimal
 from jixiao.frameworks.model import FrameworkItem, TargetsRule
 from jixiao.frameworks.rules.base import Compiled, Outcome, RuleContext
 from jixiao.frameworks.values import points, rounded
-from jixiao.model import Dossier, Indicator, ItemScore, ItemStatus, Project, trusted_item
+from jixiao.model import (
+    TRUSTED_ITEM_STEPS,
+    Dossier,
+    Indicator,
+    ItemScore,
+    ItemStatus,
+    Project,
+    trusted_item,
+)
 
 _INCOMPLETE = ("missing", "partial", "invalid")
 _ONE = Decimal(1)
@@ -32,10 +40,11 @@ class _Result:
     indicator's texts and its (rescaled) weight, so it is worked out once per distinct input. ``values`` is
     the node's field dict in declaration order, copied and completed for each node."""
 
-    __slots__ = ("fields", "fields_difference", "flags", "missing", "score", "values")
+    __slots__ = ("fields", "fields_difference", "flags", "incomplete", "max", "missing", "score", "values")
 
     def __init__(
         self,
+        level: int,
         max_: Decimal,
         score: Decimal | None,
         status: ItemStatus,
@@ -44,11 +53,12 @@ class _Result:
         flags: tuple[str, ...],
         fields: frozenset[str],
     ) -> None:
-        self.score, self.missing, self.flags, self.fields = score, missing, flags, fields
+        self.max, self.score, self.missing, self.flags, self.fields = max_, score, missing, flags, fields
         self.fields_difference = fields | {"difference"}
+        self.incomplete = status in _INCOMPLETE
         # fmt: off
         self.values = {
-            "id": "", "name": "", "level": 0, "max": max_, "score": score, "status": status,
+            "id": "", "name": "", "level": level, "max": max_, "score": score, "status": status,
             "derivation": derivation, "missing": None, "flags": None, "stated": None, "difference": None,
             "difference_note": None, "rule": "targets", "children": None,
         }
@@ -61,7 +71,7 @@ def _selected(rule: TargetsRule, indicator: Indicator) -> bool:
     return not (rule.level2 and (indicator.level2 or "") not in rule.level2)
 
 
-def _indicator_result(indicator: Indicator, weight: Decimal, rule: TargetsRule) -> _Result:
+def _indicator_result(indicator: Indicator, weight: Decimal, rule: TargetsRule, level: int) -> _Result:
     max_ = rounded(weight)
     absent = [
         label
@@ -70,6 +80,7 @@ def _indicator_result(indicator: Indicator, weight: Decimal, rule: TargetsRule) 
     ]
     if absent and indicator.achievement is None and indicator.achievement_ratio is None:
         return _Result(
+            level,
             max_,
             None,
             "missing",
@@ -98,10 +109,10 @@ def _indicator_result(indicator: Indicator, weight: Decimal, rule: TargetsRule) 
     flags = tuple(result.flags)
     if result.score is None:
         if str(result.status) == "invalid":
-            return _Result(max_, None, "invalid", derivation, (), flags, _INVALID_FIELDS)
+            return _Result(level, max_, None, "invalid", derivation, (), flags, _INVALID_FIELDS)
         missing = (f"指标“{indicator.name}”的完成情况（{result.derivation}）",)
-        return _Result(max_, None, "missing", derivation, missing, flags, _MISSING_FIELDS)
-    return _Result(max_, rounded(result.score), "scored", derivation, (), flags, _SCORED_FIELDS)
+        return _Result(level, max_, None, "missing", derivation, missing, flags, _MISSING_FIELDS)
+    return _Result(level, max_, rounded(result.score), "scored", derivation, (), flags, _SCORED_FIELDS)
 
 
 def _key(indicator: Indicator, weight: Decimal) -> tuple[object, ...]:
@@ -140,51 +151,67 @@ def compile_targets(
     selects = bool(rule.level1 or rule.level2)
     memo: dict[tuple[object, ...], _Result] = {}
     kid_level = level + 2
+    new, set_dict, set_fields, set_extra, set_private = TRUSTED_ITEM_STEPS
 
-    def project_node(name: str, indicators: list[Indicator], factor: Decimal, prefix: str) -> ItemScore:
+    def project_node(
+        name: str, indicators: list[Indicator], factor: Decimal, prefix: str, differing: list[ItemScore]
+    ) -> ItemScore:
         """The project's node over its indicators' nodes (the hot loop: one pass, nothing recomputed)."""
         kids: list[ItemScore] = []
         missing: list[str] = []
         total, scored, incomplete, max_sum = _ZERO, False, False, _ZERO
         for n, indicator in enumerate(indicators, start=1):
-            weight = indicator.weight * factor
-            ratio = indicator.achievement_ratio
+            # fields read from the instance dict: a pydantic model's attribute access takes its slow path
+            fields = indicator.__dict__
+            weight = fields["weight"] * factor
+            ratio = fields["achievement_ratio"]
             # Decimals by their text too: 2 and 2.0 are equal but print differently
             key = (
-                indicator.name,
-                indicator.target,
-                indicator.actual,
+                fields["name"],
+                fields["target"],
+                fields["actual"],
                 str(weight),
-                indicator.direction,
-                indicator.achievement,
+                fields["direction"],
+                fields["achievement"],
                 None if ratio is None else str(ratio),
-                indicator.deviation_reason,
+                fields["deviation_reason"],
             )
             result = memo.get(key)
             if result is None:
                 if len(memo) >= _CACHE_LIMIT:
                     memo.clear()
-                result = memo[key] = _indicator_result(indicator, weight, rule)
+                result = memo[key] = _indicator_result(indicator, weight, rule, kid_level)
+            got = result.score
+            stated = fields["stated_score"]
+            difference = None
+            if differences and stated is not None and got is not None:
+                difference = stated - got
+            kid = new(ItemScore)
+            # the node as ItemScore.trusted takes it (inlined: this runs once per indicator scored)
             values = result.values.copy()
             values["id"] = f"{prefix}.i{n}"
-            values["name"] = indicator.name
-            values["level"] = kid_level
-            values["missing"] = list(result.missing)
-            values["flags"] = list(result.flags)
-            stated = values["stated"] = indicator.stated_score
+            values["name"] = fields["name"]
+            values["missing"] = [*result.missing]
+            values["flags"] = [*result.flags]
             values["children"] = []
-            if differences and stated is not None and result.score is not None:
-                values["difference"] = stated - result.score
-                kids.append(trusted_item(values, set(result.fields_difference)))
-            else:
-                kids.append(trusted_item(values, set(result.fields)))
-            if result.score is not None:
-                total += result.score
+            if stated is not None:
+                values["stated"] = stated
+                if difference is not None:
+                    values["difference"] = difference
+            set_dict(kid, values)
+            set_fields(kid, set(result.fields if difference is None else result.fields_difference))
+            set_extra(kid, None)
+            set_private(kid, None)
+            kids.append(kid)
+            if difference:
+                differing.append(kid)
+            if got is not None:
+                total += got
                 scored = True
-            if values["status"] in _INCOMPLETE:
+            if result.incomplete:
                 incomplete = True
-            missing.extend(result.missing)
-            max_sum += values["max"]
+                missing.extend(result.missing)
+            max_sum += result.max
         score = total if scored else None
         status: ItemStatus = "scored" if not incomplete else "partial" if scored else "missing"
         return trusted_item(
@@ -208,30 +235,26 @@ def compile_targets(
             set(_PROJECT_FIELDS),
         )
 
-    def project_nodes(projects: list[Project], factor: Decimal) -> list[ItemScore]:
-        out: list[ItemScore] = []
-        for p_index, project in enumerate(projects, start=1):
-            indicators = (
-                [i for i in project.indicators if _selected(rule, i)] if selects else project.indicators
-            )
-            if indicators:
-                out.append(project_node(project.name, indicators, factor, f"{item_id}.p{p_index}"))
-        return out
-
     def run(dossier: Dossier) -> Outcome:
-        projects = dossier.projects
-        if selects:
-            chosen = [i for p in projects for i in p.indicators if _selected(rule, i)]
-        else:
-            chosen = [i for p in projects for i in p.indicators]
-        if not chosen:
+        # the indicators in scope per project (numbered over all projects), and their declared weights
+        scoped: list[tuple[int, Project, list[Indicator]]] = []
+        declared, count = _ZERO, 0
+        for p_index, project in enumerate(dossier.projects, start=1):
+            indicators = project.indicators
+            if selects:
+                indicators = [i for i in indicators if _selected(rule, i)]
+            if indicators:
+                scoped.append((p_index, project, indicators))
+                count += len(indicators)
+                for indicator in indicators:
+                    declared += indicator.weight
+        if not count:
             return Outcome(
                 None,
                 "missing",
                 f"档案中没有可用于本项的项目绩效指标（范围：{scope}）",
                 missing=[f"projects[].indicators（{scope}项目绩效指标及完成值）"],
             )
-        declared = sum((i.weight for i in chosen), Decimal(0))
         flags: list[str] = []
         factor = _ONE
         if declared != weight and declared > 0 and rule.rescale:
@@ -239,14 +262,26 @@ def compile_targets(
             flags.append(
                 f"项目指标分值合计 {points(declared)} 与本项分值 {points(weight)} 不一致，已按比例折算"
             )
-        children = project_nodes(projects, factor)
+        differing: list[ItemScore] = []
+        children = [
+            project_node(project.name, indicators, factor, f"{item_id}.p{p_index}", differing)
+            for p_index, project, indicators in scoped
+        ]
         score, status = _roll(children)
         if score is not None:
             score = min(score, weight)
         missing = [m for c in children for m in c.missing]
-        summary = f"{len(children)} 个项目、{len(chosen)} 项指标的得分合计"
+        summary = f"{len(children)} 个项目、{count} 项指标的得分合计"
         derivation = f"{summary} {points(score)} 分" if score is not None else summary + "（数据不全）"
-        return Outcome(score, status, derivation, missing=missing, flags=flags, children=children)
+        return Outcome(
+            score,
+            status,
+            derivation,
+            missing=missing,
+            flags=flags,
+            children=children,
+            differing=differing if differences else None,
+        )
 
     return run
 
