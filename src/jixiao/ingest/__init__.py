@@ -1,6 +1,7 @@
 """Reading documents: every format into one `Document` of located blocks.
 
     read_document(path, ocr=False) -> Document     # dispatch on the file's content (magic bytes)
+                                                   # (PDFs read in a capped child process: readers/pdf_sandbox.py)
     document_from_text(text, path="<text>") -> Document
 
 The format is decided by what the bytes are, not by the extension; a file whose extension promises one
@@ -164,8 +165,13 @@ def _sniff(path: Path, data: bytes, ocr: bool) -> tuple[str, tuple[str, str] | N
     return "txt", decoded
 
 
-def read_document(path: str | Path, *, ocr: bool = False, limits: Limits | None = None) -> Document:
-    """Read any supported document into a `Document`. Every failure is a `ReaderError` in Chinese."""
+def read_document(
+    path: str | Path, *, ocr: bool = False, limits: Limits | None = None, sandbox: bool | None = None
+) -> Document:
+    """Read any supported document into a `Document`. Every failure is a `ReaderError` in Chinese.
+
+    ``sandbox``: read a PDF in a separate process under memory and time limits (default:
+    ``limits.pdf_sandbox``, on unless ``JIXIAO_PDF_SANDBOX=0``); False only for trusted files."""
     p = Path(path)
     lim = limits or DEFAULT_LIMITS
     name = str(p)
@@ -201,18 +207,21 @@ def read_document(path: str | Path, *, ocr: bool = False, limits: Limits | None 
             from .readers.image import read_image
 
             return read_image(p, lim)
-        from .readers.pdf import read_pdf
-        from .readers.pdf_guard import check_pdf_streams
+        from .readers.pdf_sandbox import read_pdf_file
 
-        # pdfium inflates streams without a bound: bombs are refused before it opens the file; OCR renders
-        # pages, which decodes their images too
-        check_pdf_streams(data, name, lim, render=ocr)
-        return read_pdf(p, lim, ocr=ocr, data=data)
+        # the stream guard and pdfium run in a capped child process unless the caller trusts the file
+        return read_pdf_file(p, data, lim, ocr=ocr, sandbox=lim.pdf_sandbox if sandbox is None else sandbox)
     except ReaderError:
         raise
-    except MemoryError as e:
-        raise ReaderError("文件过大或结构异常，读取时内存不足", file=name) from e
-    except RecursionError as e:
-        raise ReaderError("文件结构嵌套过深，疑似恶意文件，已拒绝读取", file=name) from e
-    except Exception as e:  # a reader bug or an unforeseen damage must still not surface as a traceback
-        raise ReaderError(f"读取 {fmt} 文件失败（文件可能已损坏）：{type(e).__name__}: {e}", file=name) from e
+    except Exception as e:
+        raise as_reader_error(e, fmt, name) from e
+
+
+def as_reader_error(e: Exception, fmt: str, name: str) -> ReaderError:
+    """The Chinese `ReaderError` for an exception a reader let escape (the PDF worker uses it too)."""
+    if isinstance(e, MemoryError):
+        return ReaderError("文件过大或结构异常，读取时内存不足", file=name)
+    if isinstance(e, RecursionError):
+        return ReaderError("文件结构嵌套过深，疑似恶意文件，已拒绝读取", file=name)
+    # a reader bug or an unforeseen damage must still not surface as a traceback
+    return ReaderError(f"读取 {fmt} 文件失败（文件可能已损坏）：{type(e).__name__}: {e}", file=name)

@@ -18,6 +18,7 @@ import ctypes
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
@@ -353,16 +354,60 @@ def _strip_furniture(lines: list[str], keys: set[str]) -> list[tuple[int, str]]:
     return out
 
 
-def _ocr_page(page, path: str) -> str:  # type: ignore[no-untyped-def]
-    from .image import ocr_lines
+_OCR_SCALE = 2.0  # 144 dpi: what the OCR model reads best
+_OCR_MAX_PIXELS = 16_000_000  # a page bigger than ~A0 at 144 dpi is rendered smaller, not at any cost
 
-    return "\n".join(ocr_lines(page.render(scale=2).to_pil(), path))
+
+def ocr_scale(width: float, height: float) -> float:
+    """The render scale for OCR of a ``width`` × ``height`` pt page: `_OCR_SCALE`, lowered so that the
+    bitmap stays under `_OCR_MAX_PIXELS` (a 14400 pt MediaBox at scale 2 would be 3.3 Gpx)."""
+    area = max(width, 1.0) * max(height, 1.0)
+    return min(_OCR_SCALE, (_OCR_MAX_PIXELS / area) ** 0.5)
+
+
+def _ocr_page(page, path: str) -> str:  # type: ignore[no-untyped-def]
+    from .image import ocr_engine, ocr_lines
+
+    if "engine" not in ocr_engine.__dict__:  # no engine, no render: fail before allocating the bitmap
+        ocr_engine(path)
+    scale = ocr_scale(page.get_width(), page.get_height())
+    return "\n".join(ocr_lines(page.render(scale=scale).to_pil(), path))
 
 
 def read_pdf(
-    path: Path, limits: Limits = DEFAULT_LIMITS, *, ocr: bool = False, data: bytes | None = None
+    path: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    ocr: bool = False,
+    data: bytes | None = None,
+    on_open: Callable[[int], None] | None = None,
 ) -> Document:
-    """``data``: the file's bytes when the caller has read them already."""
+    """``data``: the file's bytes when the caller has read them already; ``on_open`` is called with the
+    page count once the file is open (the sandbox's parent scales its deadline by it)."""
+    return assemble_pdf(path, read_pdf_pages(path, limits, ocr=ocr, data=data, on_open=on_open))
+
+
+class PdfPages(NamedTuple):
+    """What pdfium gives of a PDF: per page its lines (text, and geometry) and height, its ruled tables,
+    and the warnings. Plain data: the sandbox's worker sends this, and the caller builds the Document
+    (whose thousands of Location objects cost more to pickle than to build)."""
+
+    pages: list[list[str]]
+    geometry: list[list[PLine]]  # per page, per line (text dropped or not)
+    heights: list[float]
+    tables: dict[int, list[Table]]
+    warnings: list[str]
+
+
+def read_pdf_pages(
+    path: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    ocr: bool = False,
+    data: bytes | None = None,
+    on_open: Callable[[int], None] | None = None,
+) -> PdfPages:
+    """The pdfium part of `read_pdf`."""
     name = str(path)
     check_size(path, limits)
     import pypdfium2 as pdfium
@@ -385,6 +430,8 @@ def read_pdf(
     warnings: list[str] = []
     try:
         n = len(pdf)
+        if on_open is not None:
+            on_open(n)
         if n > limits.max_pdf_pages:
             raise ReaderError(
                 f"PDF 页数 {n} 超过上限 {limits.max_pdf_pages}（JIXIAO_MAX_PDF_PAGES）", file=name
@@ -454,6 +501,13 @@ def read_pdf(
     finally:
         pdf.close()
 
+    return PdfPages(pages, geometry, heights, tables, warnings)
+
+
+def assemble_pdf(path: Path, parts: PdfPages) -> Document:
+    """The Document from a PDF's pages: furniture removed, lines joined into paragraphs, tables placed."""
+    name = str(path)
+    pages, geometry, heights, tables, warnings = parts
     keys = _furniture_keys(pages)
     short_at = _shortfall_measure(geometry)
     locs: list[Location] = []
