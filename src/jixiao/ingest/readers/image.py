@@ -20,7 +20,9 @@ def ocr_engine(path: str):  # type: ignore[no-untyped-def]
         from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-not-found]
     except ImportError as e:
         raise ReaderError(OCR_MISSING, file=path) from e
-    return ocr_engine.__dict__.setdefault("engine", RapidOCR())
+    if "engine" not in ocr_engine.__dict__:  # setdefault would build a new engine (seconds) on every call
+        ocr_engine.__dict__["engine"] = RapidOCR()
+    return ocr_engine.__dict__["engine"]
 
 
 def ocr_lines(image, path: str) -> list[str]:  # type: ignore[no-untyped-def]
