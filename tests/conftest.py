@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from jixiao.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -26,3 +32,39 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"种子文档目录不存在：{SEEDS}（验收测试需要 ../shared/seeds）")
     return SEEDS
+
+
+PG_URL = os.environ.get("JIXIAO_TEST_PG_URL")
+
+
+def _pg_param():  # type: ignore[no-untyped-def]
+    marks = [pytest.mark.postgres]
+    if not PG_URL:
+        marks.append(
+            pytest.mark.skip(reason="JIXIAO_TEST_PG_URL 未设置（scripts/pg-test-server.sh 可启动测试库）")
+        )
+    return pytest.param("postgres", marks=marks)
+
+
+@pytest.fixture(params=["sqlite", _pg_param()])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None (the embedded SQLite next to the test's files), then a throwaway schema on the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield None
+        return
+    from jixiao.web.testing import temporary_pg_schema
+
+    assert PG_URL
+    with temporary_pg_schema(PG_URL) as url:
+        yield url
+
+
+@pytest.fixture
+def store(database_url: str | None, tmp_path: Path) -> Iterator[Store]:
+    """An upgraded store on each database (see ``database_url``)."""
+    from jixiao.store import open_store
+
+    s = open_store(tmp_path, database_url)
+    s.upgrade()
+    yield s
+    s.dispose()

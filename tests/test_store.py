@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,34 +21,6 @@ from jixiao.store import (
 )
 from jixiao.store.backup import backup_sqlite, export_data, import_data, restore_sqlite
 from jixiao.store.workflow import TRANSITIONS, next_status
-from jixiao.web.testing import temporary_pg_schema
-
-PG_URL = os.environ.get("JIXIAO_TEST_PG_URL")
-
-
-def _pg_param():  # type: ignore[no-untyped-def]
-    marks = [pytest.mark.postgres]
-    if not PG_URL:
-        marks.append(
-            pytest.mark.skip(reason="JIXIAO_TEST_PG_URL 未设置（scripts/pg-test-server.sh 可启动测试库）")
-        )
-    return pytest.param("postgres", marks=marks)
-
-
-@pytest.fixture(params=["sqlite", _pg_param()])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = open_store(tmp_path, None)
-        s.upgrade()
-        yield s
-        s.dispose()
-        return
-    assert PG_URL
-    with temporary_pg_schema(PG_URL) as url:
-        s = open_store(tmp_path, url)
-        s.upgrade()
-        yield s
-        s.dispose()
 
 
 def _dossier(year: int = 2024, **extra: object) -> dict[str, object]:

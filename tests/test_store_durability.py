@@ -8,7 +8,6 @@ child process (``python tests/test_store_durability.py crash-save URL DATA ID``)
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 import socket
@@ -29,35 +28,7 @@ from sqlalchemy import event, func, select
 from jixiao.store import ConflictError, Store, Summary, ThrottlePolicy, open_store
 from jixiao.store.models import Attachment, DossierVersion
 
-PG_URL = os.environ.get("JIXIAO_TEST_PG_URL")
 HERE = Path(__file__).resolve()
-
-
-def _pg_param():  # type: ignore[no-untyped-def]
-    marks = [pytest.mark.postgres]
-    if not PG_URL:
-        marks.append(
-            pytest.mark.skip(reason="JIXIAO_TEST_PG_URL 未设置（scripts/pg-test-server.sh 可启动测试库）")
-        )
-    return pytest.param("postgres", marks=marks)
-
-
-@pytest.fixture(params=["sqlite", _pg_param()])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = open_store(tmp_path, None)
-        s.upgrade()
-        yield s
-        s.dispose()
-        return
-    from jixiao.web.testing import temporary_pg_schema
-
-    assert PG_URL
-    with temporary_pg_schema(PG_URL) as url:
-        s = open_store(tmp_path, url)
-        s.upgrade()
-        yield s
-        s.dispose()
 
 
 def _data(**texts: str) -> dict[str, Any]:
@@ -452,42 +423,36 @@ class Live:
     users: list[str]
 
 
-@pytest.fixture(params=["sqlite", _pg_param()])
-def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Live]:
+@pytest.fixture
+def live(database_url: str | None, tmp_path: Path) -> Iterator[Live]:
     """The app served by uvicorn on a loopback port, in a thread, with six users of one unit."""
     import uvicorn
 
-    from jixiao.web.testing import PASSWORD, make_app, temporary_pg_schema
+    from jixiao.web.testing import PASSWORD, make_app
 
-    with contextlib.ExitStack() as stack:
-        url = (
-            stack.enter_context(temporary_pg_schema(PG_URL))
-            if request.param == "postgres" and PG_URL
-            else None
-        )
-        app = make_app(tmp_path, url, max_upload_bytes=64 * 1024, max_form_bytes=32 * 1024)
-        jx = app.state.jx
-        unit = jx.store.create_unit("网页耐久测试单位")
-        hashed = jx.hasher.hash(PASSWORD)
-        users = [f"u{n}" for n in range(6)]
-        for name in users:
-            jx.store.create_user(name, hashed, "unit", unit.id)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        try:
-            yield Live(app, f"http://127.0.0.1:{sock.getsockname()[1]}", users)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
-            jx.store.dispose()
+    app = make_app(tmp_path, database_url, max_upload_bytes=64 * 1024, max_form_bytes=32 * 1024)
+    jx = app.state.jx
+    unit = jx.store.create_unit("网页耐久测试单位")
+    hashed = jx.hasher.hash(PASSWORD)
+    users = [f"u{n}" for n in range(6)]
+    for name in users:
+        jx.store.create_user(name, hashed, "unit", unit.id)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    try:
+        yield Live(app, f"http://127.0.0.1:{sock.getsockname()[1]}", users)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        jx.store.dispose()
 
 
 def _login(live: Live, username: str) -> tuple[httpx.Client, str]:
