@@ -7,6 +7,7 @@ pure function dossier → Outcome with the arithmetic spelled out the way 自评
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 
 from jixiao.frameworks.model import (
@@ -18,7 +19,7 @@ from jixiao.frameworks.model import (
     TiersRule,
 )
 from jixiao.frameworks.rules.base import Compiled, Outcome, RuleContext, invalid_outcome, unusable
-from jixiao.frameworks.values import Resolved, compile_ref, pct_plain, points, rounded
+from jixiao.frameworks.values import Resolved, Resolver, compile_ref, pct_plain, points, rounded
 from jixiao.model import Dossier
 
 ZERO = Decimal(0)
@@ -33,11 +34,27 @@ def _intro(label: str, resolved: Resolved) -> tuple[str, str]:
     return f"{label} {text}", shown
 
 
-def _negative(label: str, resolved: Resolved) -> Outcome | None:
-    assert resolved.value is not None
-    if resolved.value < 0:
-        return invalid_outcome(f"{label} 为负数（{resolved.text}），无法按评分标准计分，请核对数据")
-    return None
+def _on_rate(
+    label: str,
+    resolver: Resolver,
+    body: Callable[[Decimal, str, str], Outcome],
+    *,
+    refuse_negative: bool = False,
+) -> Compiled:
+    """The compiled rule: resolve the rate, stop on missing data (and on a negative rate when the rule's
+    arithmetic has no meaning for one), else ``body(value, intro, shown)`` (see ``_intro``)."""
+
+    def run(dossier: Dossier) -> Outcome:
+        got = resolver(dossier.figures)
+        value = got.value
+        if value is None:
+            return unusable(label, got)
+        if refuse_negative and value < 0:
+            return invalid_outcome(f"{label} 为负数（{got.text}），无法按评分标准计分，请核对数据")
+        intro, shown = _intro(label, got)
+        return body(value, intro, shown)
+
+    return run
 
 
 def _label(rule: object, item: FrameworkItem) -> str:
@@ -55,15 +72,7 @@ def compile_ratio(rule: RatioRule, item: FrameworkItem, labels: dict[str, str]) 
     pw = points(w)
     over_zero = rule.over_full == "zero"
 
-    def run(dossier: Dossier) -> Outcome:
-        got = resolver(dossier.figures)
-        if got.value is None:
-            return unusable(label, got)
-        if bad := _negative(label, got):
-            return bad
-        value = got.value
-        assert value is not None
-        intro, shown = _intro(label, got)
+    def body(value: Decimal, intro: str, shown: str) -> Outcome:
         if value > ONE:
             if over_zero:
                 return Outcome(ZERO, "scored", f"{intro}，超过 100%，按评分标准本项不得分，得 0 分")
@@ -74,7 +83,7 @@ def compile_ratio(rule: RatioRule, item: FrameworkItem, labels: dict[str, str]) 
             score, "scored", f"{intro}；{shown}×{pw}={points(rounded_for_text(exact))}，得 {points(score)} 分"
         )
 
-    return run
+    return _on_rate(label, resolver, body, refuse_negative=True)
 
 
 def compile_linear(rule: LinearRule, item: FrameworkItem, labels: dict[str, str]) -> Compiled:
@@ -83,13 +92,7 @@ def compile_linear(rule: LinearRule, item: FrameworkItem, labels: dict[str, str]
     floor_value, full_value = rule.floor, rule.full
     floor, full = pct_plain(floor_value), pct_plain(full_value)
 
-    def run(dossier: Dossier) -> Outcome:
-        got = resolver(dossier.figures)
-        if got.value is None:
-            return unusable(label, got)
-        value = got.value
-        assert value is not None
-        intro, shown = _intro(label, got)
+    def body(value: Decimal, intro: str, shown: str) -> Outcome:
         if value < floor_value:
             return Outcome(ZERO, "scored", f"{intro}，低于 {floor} 下限，按评分标准得 0 分")
         if value >= full_value:
@@ -103,7 +106,7 @@ def compile_linear(rule: LinearRule, item: FrameworkItem, labels: dict[str, str]
             f"={points(rounded_for_text(exact))}，得 {points(score)} 分",
         )
 
-    return run
+    return _on_rate(label, resolver, body)
 
 
 _OPS = {
@@ -131,19 +134,13 @@ def compile_tiers(rule: TiersRule, item: FrameworkItem, labels: dict[str, str]) 
     otherwise = rule.otherwise
     otherwise_text = f"，不在评分标准列出的任何档次内，得 {points(otherwise)} 分"
 
-    def run(dossier: Dossier) -> Outcome:
-        got = resolver(dossier.figures)
-        if got.value is None:
-            return unusable(label, got)
-        value = got.value
-        assert value is not None
-        intro, _ = _intro(label, got)
+    def body(value: Decimal, intro: str, _shown: str) -> Outcome:
         for test, threshold, score, text in tiers:
             if test(value, threshold):
                 return Outcome(score, "scored", intro + text)
         return Outcome(otherwise, "scored", intro + otherwise_text)
 
-    return run
+    return _on_rate(label, resolver, body)
 
 
 _PARTIAL_TEXT = {
@@ -161,13 +158,7 @@ def compile_deduct_per_step(rule: DeductPerStepRule, item: FrameworkItem, labels
     within = {"above": "未超过", "below": "不低于", "both": "等于"}[side]
     rule_text = f"；每 {step_text} 扣 {per_text} 分（{_PARTIAL_TEXT[partial]}）："
 
-    def run(dossier: Dossier) -> Outcome:
-        got = resolver(dossier.figures)
-        if got.value is None:
-            return unusable(label, got)
-        value = got.value
-        assert value is not None
-        intro, shown = _intro(label, got)
+    def body(value: Decimal, intro: str, shown: str) -> Outcome:
         if side == "above":
             deviation, expr = value - ref, f"({shown}-{ref_text})" if ref else shown
         elif side == "below":
@@ -203,7 +194,7 @@ def compile_deduct_per_step(rule: DeductPerStepRule, item: FrameworkItem, labels
             f"={points(score)} 分",
         )
 
-    return run
+    return _on_rate(label, resolver, body)
 
 
 def compile_control(rule: ControlRule, item: FrameworkItem, labels: dict[str, str]) -> Compiled:
@@ -214,15 +205,7 @@ def compile_control(rule: ControlRule, item: FrameworkItem, labels: dict[str, st
     over_zero = rule.over == "zero" or zero_at is None
     zero_text = pct_plain(zero_at) if zero_at is not None else ""
 
-    def run(dossier: Dossier) -> Outcome:
-        got = resolver(dossier.figures)
-        if got.value is None:
-            return unusable(label, got)
-        if bad := _negative(label, got):
-            return bad
-        value = got.value
-        assert value is not None
-        intro, shown = _intro(label, got)
+    def body(value: Decimal, intro: str, shown: str) -> Outcome:
         if value <= limit_value:
             return Outcome(w, "scored", f"{intro}，≤{limit}，得满分 {pw} 分")
         if over_zero:
@@ -240,7 +223,7 @@ def compile_control(rule: ControlRule, item: FrameworkItem, labels: dict[str, st
             f"得 {points(score)} 分",
         )
 
-    return run
+    return _on_rate(label, resolver, body, refuse_negative=True)
 
 
 def score_ratio(rule: RatioRule, ctx: RuleContext) -> Outcome:
