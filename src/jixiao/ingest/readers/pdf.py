@@ -15,6 +15,7 @@ Chinese warning.
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import re
 from collections import Counter
@@ -29,7 +30,7 @@ from ..document import Block, Document, Location, assemble
 from ..limits import DEFAULT_LIMITS, Limits
 from ..normalize import MText, display_width, is_page_number, lines_to_blocks
 from ._common import block_from_spec, check_size, normalize_cell, table_block
-from .pdf_tables import Char, Line, Table, find_tables, is_cjk, path_lines
+from .pdf_tables import Char, Line, Table, bare, find_tables, is_cjk, path_lines
 
 _MIN_PATHS_FOR_TABLE = 4
 _MAX_PATHS_FOR_TABLE = 5000
@@ -71,13 +72,6 @@ class _Pdfium:
     def __init__(self) -> None:
         import pypdfium2.raw as pdfium_c
 
-        proto = type(pdfium_c.FPDFText_GetCharBox)
-
-        def bare(fn, restype=ctypes.c_int):  # type: ignore[no-untyped-def]
-            f = proto(ctypes.cast(fn, ctypes.c_void_p).value)
-            f.restype = restype
-            return f
-
         self.get_text = bare(pdfium_c.FPDFText_GetText)
         self.get_unicode = bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
         self.get_box = bare(pdfium_c.FPDFText_GetCharBox)
@@ -86,14 +80,9 @@ class _Pdfium:
         self.count_chars = bare(pdfium_c.FPDFText_CountChars)
 
 
-_PDFIUM: _Pdfium | None = None
-
-
+@functools.cache
 def _pdfium() -> _Pdfium:
-    global _PDFIUM
-    if _PDFIUM is None:
-        _PDFIUM = _Pdfium()
-    return _PDFIUM
+    return _Pdfium()
 
 
 _BREAK_RE = re.compile(r"\r\n|\r|\n")  # pdfium's line breaks ("\r\n" is one)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import functools
 import itertools
 from dataclasses import dataclass, field
 
@@ -51,6 +52,14 @@ class Table:
 Char = tuple[str, float, float, float, float]  # text, left, right, bottom, top
 
 
+def bare(fn, restype=ctypes.c_int):  # type: ignore[no-untyped-def]
+    """``fn`` (a pypdfium2.raw function) as a bare ctypes pointer without argtypes: a call costs a quarter
+    of the checked binding's. Pass only int, pointer and byref arguments, which need no declared types."""
+    f = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    f.restype = restype
+    return f
+
+
 class _Pdfium:
     """The page-object functions as bare ctypes pointers (no argument checking: a call costs a
     quarter of the checked binding's, and a page is walked object by object). Only int, pointer and
@@ -58,13 +67,6 @@ class _Pdfium:
 
     def __init__(self) -> None:
         import pypdfium2.raw as pdfium_c
-
-        proto = type(pdfium_c.FPDFPage_GetObject)
-
-        def bare(fn, restype=ctypes.c_int):  # type: ignore[no-untyped-def]
-            f = proto(ctypes.cast(fn, ctypes.c_void_p).value)
-            f.restype = restype
-            return f
 
         obj, seg = pdfium_c.FPDF_PAGEOBJECT, pdfium_c.FPDF_PATHSEGMENT
         self.c = pdfium_c
@@ -81,14 +83,9 @@ class _Pdfium:
         self.segment_close = bare(pdfium_c.FPDFPathSegment_GetClose)
 
 
-_PDFIUM: _Pdfium | None = None
-
-
+@functools.cache
 def _pdfium() -> _Pdfium:
-    global _PDFIUM
-    if _PDFIUM is None:
-        _PDFIUM = _Pdfium()
-    return _PDFIUM
+    return _Pdfium()
 
 
 def path_lines(page, max_paths: int) -> tuple[list[Line], list[Line], int]:  # type: ignore[no-untyped-def]
