@@ -34,6 +34,19 @@ def seeds_dir() -> Path:
     return SEEDS
 
 
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in ``tmp_path`` with an empty HOME and no JIXIAO_FRAMEWORKS_DIR, so no user framework but those a
+    test writes is found; a wide terminal so rich does not wrap what tests read."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JIXIAO_FRAMEWORKS_DIR", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    return tmp_path
+
+
 PG_URL = os.environ.get("JIXIAO_TEST_PG_URL")
 
 

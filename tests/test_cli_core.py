@@ -32,14 +32,8 @@ items:
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("JIXIAO_FRAMEWORKS_DIR", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path
+def _every_test_isolated(isolated: Path) -> Path:
+    return isolated
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]

@@ -108,18 +108,6 @@ def write(folder: Path, **files: str) -> Path:
 
 
 @pytest.fixture
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No user frameworks but those a test drops into JIXIAO_FRAMEWORKS_DIR."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("JIXIAO_FRAMEWORKS_DIR", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path
-
-
-@pytest.fixture
 def fixtures(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = write(isolated / "bureau", city=CITY, district=DISTRICT, province=PROVINCE, project=PROJECT)
     monkeypatch.setenv("JIXIAO_FRAMEWORKS_DIR", str(folder))
