@@ -257,22 +257,7 @@ _LINE_ALPHABET = (
 
 def _numbering_plain(text: str) -> nz.Numbering | None:
     """`numbering` trying every pattern in order, as before the first-character dispatch."""
-    t = text.lstrip()
-    off = len(text) - len(t)
-    for style, rx in nz.NUMBERING_PATTERNS:
-        m = rx.match(t)
-        if not m:
-            continue
-        v = cn_to_int(m.group(1))
-        if v is None or v == 0:
-            continue
-        rest = t[m.end() :]
-        if not rest or rest[0] in "，。；：,;%":
-            continue
-        if style == "cn" and m.group(0).rstrip()[-1] in ".．" and len(m.group(1)) > 2:
-            continue
-        return nz.Numbering(style, m.group(0).strip(), v, off + m.end())
-    return None
+    return nz.numbering_by(text, nz.NUMBERING_PATTERNS)
 
 
 @given(st.text(alphabet=_LINE_ALPHABET, max_size=12))

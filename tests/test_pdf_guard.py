@@ -20,25 +20,12 @@ from jixiao.ingest import read_document
 from jixiao.ingest.limits import Limits
 from jixiao.ingest.readers import pdf_guard
 from jixiao.ingest.readers.pdf_guard import check_pdf_streams
+from test_fuzz_readers import assemble_pdf as pdf  # objects 1.. in order, exact xref; 1 is the catalog
 
 MB = 1 << 20
 LIMIT = Limits(max_pdf_inflated_mb=4)
 FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 TEXT = b"BT /F1 12 Tf 50 780 Td (Budget 1,234.56 executed 1,200.00) Tj ET"
-
-
-def pdf(objs: list[bytes]) -> bytes:
-    """Objects numbered 1.. in order, with an exact xref table; object 1 is the catalog."""
-    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
 
 
 def stream(data: bytes, extra: bytes = b"") -> bytes:

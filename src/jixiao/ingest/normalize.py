@@ -323,8 +323,12 @@ def numbering(text: str) -> Numbering | None:
     """Outline numbering at the start of `text` (一、 / （一） / 1. 1、 / （1） / ① / 第一部分)."""
     t = text.lstrip()
     patterns = _NUMBERING_BY_FIRST.get(t[:1])
-    if patterns is None:
-        return None
+    return None if patterns is None else numbering_by(text, patterns)
+
+
+def numbering_by(text: str, patterns: list[tuple[str, re.Pattern[str]]]) -> Numbering | None:
+    """The first of `patterns` that numbers `text` (``numbering`` passes those its first character allows)."""
+    t = text.lstrip()
     off = len(text) - len(t)
     for style, rx in patterns:
         m = rx.match(t)
